@@ -1,0 +1,56 @@
+/**
+ * The base error of Operon: every error it throws has a stable string `code`, says whether
+ * retrying can help, and keeps the underlying `cause`.
+ */
+
+/** Stable error codes. Callers match on these, never on messages. */
+export const ErrorCode = {
+  /** A control-plane binary is missing and cannot be built here. Not retryable. */
+  BinariesNotFound: 'OPERON_BINARIES_NOT_FOUND',
+  /** Building the control-plane binaries failed. Retryable (network, disk). */
+  BuildFailed: 'OPERON_BUILD_FAILED',
+  /** A cached binary directory is partial or corrupt. Not retryable until reinstalled. */
+  CorruptCache: 'OPERON_CORRUPT_CACHE',
+  /** A Kubernetes version Operon does not know how to build. Not retryable. */
+  UnsupportedVersion: 'OPERON_UNSUPPORTED_VERSION',
+  /** An unknown control-plane component name. Not retryable. */
+  UnknownComponent: 'OPERON_UNKNOWN_COMPONENT',
+  /** A port asked for is already in use. Retryable with another port. */
+  PortInUse: 'OPERON_PORT_IN_USE',
+  /** A component exited or never became healthy. Retryable. */
+  ComponentFailed: 'OPERON_COMPONENT_FAILED',
+  /** A manifest (YAML or JSON) that does not parse or is not a Kubernetes object. Not retryable. */
+  InvalidManifest: 'OPERON_INVALID_MANIFEST',
+  /** The API server answered with an error status. Retryability depends on the status. */
+  ApiError: 'OPERON_API_ERROR',
+  /** An operation did not finish in time. Retryable. */
+  Timeout: 'OPERON_TIMEOUT',
+  /** Bad input to a command or function. Not retryable. */
+  InvalidArgument: 'OPERON_INVALID_ARGUMENT',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface OperonErrorOptions {
+  cause?: unknown;
+  /** Whether doing the same thing again may succeed. */
+  retryable?: boolean;
+}
+
+/** An error raised by Operon. `code` is stable; `message` says what failed and what to do. */
+export class OperonError extends Error {
+  override name = 'OperonError';
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: OperonErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Whether `err` is an OperonError, optionally with the given code. */
+export function isOperonError(err: unknown, code?: ErrorCode): err is OperonError {
+  return err instanceof OperonError && (code === undefined || err.code === code);
+}
