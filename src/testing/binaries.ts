@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, OperonError } from '../errors.ts';
+import { pidExists } from './process.ts';
 import { findRelease, RELEASES, type ReleasePin } from './versions.ts';
 
 /** Every binary Operon can run, in start order. */
@@ -441,7 +442,7 @@ async function acquireLock(path: string, ctx: BuildContext): Promise<() => Promi
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (!Number.isFinite(owner) || !pidAlive(owner)) {
+    if (!Number.isFinite(owner) || !pidExists(owner)) {
       await rm(path, { force: true });
       continue;
     }
@@ -455,15 +456,6 @@ async function acquireLock(path: string, ctx: BuildContext): Promise<() => Promi
       reported = true;
     }
     await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -484,30 +476,35 @@ async function buildInto(dir: string, release: ReleasePin, ctx: BuildContext): P
     `-X k8s.io/component-base/version.gitMinor=${minor}`,
     '-X k8s.io/component-base/version.gitTreeState=clean',
   ].join(' ');
-  const steps: Array<{ phase: string; module: string; packages: string[]; ldflags: string }> = [
-    {
-      phase: `etcd ${release.etcd}`,
-      module: release.modules.etcd,
-      packages: ['go.etcd.io/etcd/server/v3'],
-      ldflags: '-s -w',
-    },
-    {
-      phase: `kube-apiserver, kube-controller-manager, kube-scheduler ${release.kubernetes}`,
-      module: release.modules.kubernetes,
-      packages: [
-        'k8s.io/kubernetes/cmd/kube-apiserver',
-        'k8s.io/kubernetes/cmd/kube-controller-manager',
-        'k8s.io/kubernetes/cmd/kube-scheduler',
-      ],
-      ldflags: k8sLdflags,
-    },
-    {
-      phase: `kwok ${release.kwok}`,
-      module: release.modules.kwok,
-      packages: ['sigs.k8s.io/kwok/cmd/kwok'],
-      ldflags: `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v${release.kwok}`,
-    },
-  ];
+  // `output` is a file for one package (etcd's main package would be named "server"), else a folder.
+  const steps: Array<{ phase: string; module: string; packages: string[]; ldflags: string; output: string }> =
+    [
+      {
+        phase: `etcd ${release.etcd}`,
+        output: join(dir, 'etcd'),
+        module: release.modules.etcd,
+        packages: ['go.etcd.io/etcd/server/v3'],
+        ldflags: '-s -w',
+      },
+      {
+        phase: `kube-apiserver, kube-controller-manager, kube-scheduler ${release.kubernetes}`,
+        module: release.modules.kubernetes,
+        output: `${dir}/`,
+        packages: [
+          'k8s.io/kubernetes/cmd/kube-apiserver',
+          'k8s.io/kubernetes/cmd/kube-controller-manager',
+          'k8s.io/kubernetes/cmd/kube-scheduler',
+        ],
+        ldflags: k8sLdflags,
+      },
+      {
+        phase: `kwok ${release.kwok}`,
+        module: release.modules.kwok,
+        output: join(dir, 'kwok'),
+        packages: ['sigs.k8s.io/kwok/cmd/kwok'],
+        ldflags: `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v${release.kwok}`,
+      },
+    ];
   ctx.onProgress?.({
     phase: `using ${ctx.goVersion}`,
     state: 'done',
@@ -529,7 +526,7 @@ async function buildInto(dir: string, release: ReleasePin, ctx: BuildContext): P
       () =>
         runGo(
           ctx,
-          ['build', '-v', '-trimpath', '-ldflags', step.ldflags, '-o', `${dir}/`, ...step.packages],
+          ['build', '-v', '-trimpath', '-ldflags', step.ldflags, '-o', step.output, ...step.packages],
           cwd,
           goEnv,
           (line) => {
@@ -539,10 +536,6 @@ async function buildInto(dir: string, release: ReleasePin, ctx: BuildContext): P
       () => `${compiled} of at most ${total} packages compiled (the rest come from Go's build cache)`,
     );
   }
-  // etcd's main package is named after its module path.
-  await rename(join(dir, 'v3'), join(dir, 'etcd')).catch(async (err) => {
-    if ((await stat(join(dir, 'etcd')).catch(() => undefined)) === undefined) throw err;
-  });
   await phase(ctx, 'copying kwok stage definitions', () => copyKwokStages(dir, release, goEnv, ctx));
   const binaries: CacheManifest['binaries'] = {};
   for (const component of COMPONENTS) {

@@ -1,0 +1,34 @@
+/**
+ * Testing against a real Kubernetes control plane on this machine: `startControlPlane()` runs etcd
+ * and kube-apiserver (plus, on request, the controller-manager, scheduler and kwok fake nodes);
+ * `useControlPlane()` shares one plane across a whole test run.
+ */
+
+export {
+  type BinarySource,
+  COMPONENTS,
+  type Component,
+  cacheRoot,
+  type FindBinariesOptions,
+  type FoundBinaries,
+  findBinaries,
+  type InstallBinariesOptions,
+  type InstalledBinaries,
+  type InstallProgress,
+  installBinaries,
+  type ResolvedBinary,
+} from './binaries.ts';
+export {
+  attachControlPlane,
+  type ControlPlane,
+  type ControlPlaneOptions,
+  type KubeconfigFile,
+  KWOK_ANNOTATION,
+  type OptionalComponent,
+  startControlPlane,
+  type TestNamespace,
+} from './control-plane.ts';
+export type { Kubeconfig } from './kubeconfig.ts';
+export { type KubernetesObject, loadManifests, parseManifests } from './manifests.ts';
+export { SHARED_PLANE_ENV, startSharedControlPlane, useControlPlane } from './shared.ts';
+export { RELEASES, type ReleasePin } from './versions.ts';

@@ -1,0 +1,49 @@
+/**
+ * One control plane for a whole test run: a runner starts it with `startSharedControlPlane()`,
+ * and each test file gets it with `useControlPlane()` (a test file run alone starts its own).
+ */
+
+import {
+  attachControlPlane,
+  type ControlPlane,
+  type ControlPlaneOptions,
+  startControlPlane,
+} from './control-plane.ts';
+
+/** The environment variable that names the shared plane's folder for test processes. */
+export const SHARED_PLANE_ENV = 'OPERON_TEST_CONTROL_PLANE';
+
+/**
+ * The shared plane when the test runner started one with every component this file needs;
+ * otherwise a new plane for this file. Either way, `stop()` the result when the file is done:
+ * for the shared plane that only closes this file's connection.
+ */
+export async function useControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const dir = process.env[SHARED_PLANE_ENV];
+  if (dir) {
+    const plane = await attachControlPlane(dir);
+    const needed = options.components ?? [];
+    if (needed.every((c) => plane.components.includes(c))) {
+      if (options.crds?.length) await plane.installCRDs(options.crds);
+      return plane;
+    }
+    await plane.stop();
+  }
+  return startControlPlane(options);
+}
+
+/**
+ * Starts a plane for a whole test run and sets `OPERON_TEST_CONTROL_PLANE` in this process'
+ * environment, so test processes spawned from here share it.
+ */
+export async function startSharedControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const plane = await startControlPlane(options);
+  process.env[SHARED_PLANE_ENV] = plane.dir;
+  const stop = plane.stop;
+  return Object.assign(plane, {
+    stop: async () => {
+      delete process.env[SHARED_PLANE_ENV];
+      await stop();
+    },
+  });
+}
