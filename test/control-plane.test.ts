@@ -1,0 +1,392 @@
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { type ControlPlane, startControlPlane, useControlPlane } from 'operon/testing';
+
+const exec = promisify(execFile);
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function childPids(): string[] {
+  return execFileSyncLines('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)]).filter(
+    (l) => !/\bps$/.test(l),
+  );
+}
+
+function execFileSyncLines(cmd: string, args: string[]): string[] {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+const SAMPLE_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.cp-test.operon.dev
+spec:
+  group: cp-test.operon.dev
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget, listKind: GadgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+`;
+
+describe('a temporary control plane', () => {
+  it('starts every component and stops leaving no processes, listening ports or temp dirs', async () => {
+    const before = childPids();
+    const plane = await startControlPlane({
+      components: ['kube-controller-manager', 'kube-scheduler', 'kwok'],
+      nodes: 1,
+    });
+    const pids = [...plane.processes.values()].map((p) => p.pid);
+    const descriptor = JSON.parse(await readFile(join(plane.dir, 'plane.json'), 'utf8')) as {
+      ports: Record<string, number>;
+    };
+    const ports = Object.values(descriptor.ports);
+    assert.equal(pids.length, 5);
+    assert.ok(pids.every(pidExists));
+    assert.ok(await portAccepts(descriptor.ports.apiServer!));
+    assert.ok(existsSync(plane.dir));
+
+    await plane.stop();
+
+    assert.deepEqual(pids.filter(pidExists), [], 'no component process survives stop()');
+    for (const port of ports) assert.equal(await portAccepts(port), false, `port ${port} is closed`);
+    assert.equal(existsSync(plane.dir), false, 'the temp dir is removed');
+    // The guardian exits once it holds nothing; no child of ours is left.
+    await until('the guardian to exit', async () => childPids().length <= before.length, 5000);
+  });
+
+  it('kills every component within 5 s when the process that started it is killed with SIGKILL', async () => {
+    const script = `
+      import { startControlPlane } from 'operon/testing';
+      const plane = await startControlPlane({ components: ['kube-controller-manager', 'kube-scheduler'] });
+      console.log(JSON.stringify({ pids: [...plane.processes.values()].map((p) => p.pid), dir: plane.dir }));
+      setInterval(() => {}, 1 << 30);
+    `;
+    const child = spawn(
+      process.execPath,
+      ['--conditions=operon:source', '--input-type=module', '-e', script],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+    });
+    const { pids, dir } = JSON.parse(line) as { pids: number[]; dir: string };
+    assert.equal(pids.length, 4);
+    assert.ok(pids.every(pidExists));
+    child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await until('every component to die', async () => pids.every((p) => !pidExists(p)), 5000);
+    assert.ok(Date.now() - killedAt <= 5000);
+    await until('the temp dir to be removed', async () => !existsSync(dir), 5000);
+  });
+
+  it('refuses a port that is in use, naming it and the fix', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        startControlPlane({ ports: { apiServer: port } }),
+        (err: Error & { code?: string }) =>
+          err.code === 'OPERON_PORT_IN_USE' &&
+          err.message.includes(String(port)) &&
+          /choose another port/.test(err.message),
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses an unknown component', async () => {
+    await assert.rejects(
+      startControlPlane({ components: ['kubelet' as never] }),
+      (err: Error & { code?: string }) =>
+        err.code === 'OPERON_UNKNOWN_COMPONENT' && /kube-scheduler/.test(err.message),
+    );
+  });
+});
+
+describe('the shared control plane', () => {
+  let plane: ControlPlane;
+  let work: string;
+
+  before(async () => {
+    plane = await useControlPlane({ components: ['kube-controller-manager', 'kube-scheduler', 'kwok'] });
+    work = await mkdtemp(join(tmpdir(), 'operon-cp-test-'));
+  });
+  after(async () => {
+    await plane.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("works with the machine's own kubectl through the returned kubeconfig", async (t) => {
+    const kubectl = execFileSyncLines('sh', ['-c', 'command -v kubectl'])[0];
+    if (!kubectl) {
+      t.skip('kubectl is not on PATH on this machine');
+      return;
+    }
+    const { stdout } = await exec(kubectl, [
+      '--kubeconfig',
+      plane.kubeconfig.path,
+      'get',
+      'namespace',
+      'default',
+      '-o',
+      'jsonpath={.metadata.name}',
+    ]);
+    assert.equal(stdout, 'default');
+    const nodes = await exec(kubectl, [
+      '--kubeconfig',
+      plane.kubeconfig.path,
+      'get',
+      'nodes',
+      '--no-headers',
+    ]);
+    assert.match(nodes.stdout, /kwok-node-\d+\s+Ready/);
+  });
+
+  it('installs a CRD from a YAML file and serves its objects for create and list', async () => {
+    const file = join(work, 'gadget-crd.yaml');
+    await writeFile(file, SAMPLE_CRD);
+    await plane.installCRDs([file]);
+    // Installing again is an update, not an error.
+    await plane.installCRDs([file]);
+    await using ns = await plane.createNamespace('crd');
+    const base = `/apis/cp-test.operon.dev/v1/namespaces/${ns.name}/gadgets`;
+    for (const name of ['one', 'two']) {
+      await plane.connection.call('POST', base, {
+        apiVersion: 'cp-test.operon.dev/v1',
+        kind: 'Gadget',
+        metadata: { name },
+        spec: { size: name.length },
+      });
+    }
+    const list = await plane.connection.call<{
+      items: Array<{ metadata: { name: string }; spec: { size: number } }>;
+    }>('GET', base);
+    assert.deepEqual(
+      list.items.map((i) => [i.metadata.name, i.spec.size]),
+      [
+        ['one', 3],
+        ['two', 3],
+      ],
+    );
+  });
+
+  it('reports a CRD file that does not parse, with its name and line', async () => {
+    const file = join(work, 'broken.yaml');
+    await writeFile(
+      file,
+      'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: [oops\n',
+    );
+    await assert.rejects(
+      plane.installCRDs([file]),
+      (err: Error & { code?: string }) =>
+        err.code === 'OPERON_INVALID_MANIFEST' && err.message.includes(`${file}:`),
+    );
+  });
+
+  it('gives a user with limited RBAC 403 where not allowed and 200 where allowed', async () => {
+    await using ns = await plane.createNamespace('rbac');
+    const rbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns.name}`;
+    await plane.connection.call('POST', `${rbac}/roles`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'read-configmaps' },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }],
+    });
+    await plane.connection.call('POST', `${rbac}/rolebindings`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'limited-reads' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-configmaps' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'readers' }],
+    });
+    const limited = await plane.kubeconfigFor('limited-user', ['readers']);
+    assert.ok(existsSync(limited.path));
+    const user = limited.config.users[0]!.user;
+    const { connect: connectAs } = await import('../src/testing/http.ts');
+    const conn = connectAs({
+      server: plane.server,
+      ca: plane.caCert,
+      cert: Buffer.from(user['client-certificate-data'], 'base64').toString(),
+      key: Buffer.from(user['client-key-data'], 'base64').toString(),
+    });
+    try {
+      // RBAC changes take effect at once, but allow the authorizer's informer a moment.
+      await until(
+        'the role binding to apply',
+        async () => {
+          const res = await conn.request('GET', `/api/v1/namespaces/${ns.name}/configmaps`);
+          return res.status === 200;
+        },
+        10_000,
+      );
+      const secrets = await conn.request<{ reason?: string; message?: string }>(
+        'GET',
+        `/api/v1/namespaces/${ns.name}/secrets`,
+      );
+      assert.equal(secrets.status, 403);
+      assert.equal(secrets.body.reason, 'Forbidden');
+      assert.match(secrets.body.message ?? '', /User "limited-user" cannot list resource "secrets"/);
+      const create = await conn.request('POST', `/api/v1/namespaces/${ns.name}/configmaps`, {
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nope' } },
+      });
+      assert.equal(create.status, 403);
+      const elsewhere = await conn.request('GET', '/api/v1/namespaces/default/configmaps');
+      assert.equal(elsewhere.status, 403);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('garbage-collects an owned ConfigMap after its owner is deleted (controller-manager)', async () => {
+    await using ns = await plane.createNamespace('gc');
+    const base = `/api/v1/namespaces/${ns.name}/configmaps`;
+    const owner = await plane.connection.call<{ metadata: { uid: string } }>('POST', base, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'owner' },
+    });
+    await plane.connection.call('POST', base, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'owned',
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid }],
+      },
+    });
+    await plane.connection.call('DELETE', `${base}/owner`);
+    await until('the owned ConfigMap to be collected', async () => {
+      const res = await plane.connection.request('GET', `${base}/owned`);
+      return res.status === 404;
+    });
+  });
+
+  it("schedules a Deployment's Pods on kwok nodes and they become Ready", async () => {
+    await using ns = await plane.createNamespace('deploy');
+    const labels = { app: 'web' };
+    await plane.connection.call('POST', `/apis/apps/v1/namespaces/${ns.name}/deployments`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+      },
+    });
+    const pods = await until('two Ready Pods', async () => {
+      const list = await plane.connection.call<{
+        items: Array<{
+          spec: { nodeName?: string };
+          status: { conditions?: Array<{ type: string; status: string }> };
+        }>;
+      }>('GET', `/api/v1/namespaces/${ns.name}/pods?labelSelector=app%3Dweb`);
+      const ready = list.items.filter((p) =>
+        p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      );
+      return ready.length === 2 ? ready : undefined;
+    });
+    assert.ok(pods.every((p) => p.spec.nodeName?.startsWith('kwok-node-')));
+    await until('the Deployment to report 2 available', async () => {
+      const d = await plane.connection.call<{ status: { availableReplicas?: number } }>(
+        'GET',
+        `/apis/apps/v1/namespaces/${ns.name}/deployments/web`,
+      );
+      return d.status.availableReplicas === 2;
+    });
+  });
+
+  it('mints kubeconfigs whose user and groups the API server sees', async () => {
+    const kc = await plane.kubeconfigFor('someone', ['team-a', 'team-b']);
+    const user = kc.config.users[0]!.user;
+    const { connect: connectAs } = await import('../src/testing/http.ts');
+    const conn = connectAs({
+      server: plane.server,
+      ca: plane.caCert,
+      cert: Buffer.from(user['client-certificate-data'], 'base64').toString(),
+      key: Buffer.from(user['client-key-data'], 'base64').toString(),
+    });
+    try {
+      const review = await conn.call<{ status: { userInfo: { username: string; groups: string[] } } }>(
+        'POST',
+        '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      );
+      assert.equal(review.status.userInfo.username, 'someone');
+      assert.ok(review.status.userInfo.groups.includes('team-a'));
+      assert.ok(review.status.userInfo.groups.includes('team-b'));
+    } finally {
+      conn.close();
+    }
+  });
+});
