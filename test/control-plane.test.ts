@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { type ControlPlane, startControlPlane, useControlPlane } from 'operon/testing';
+import { stringify } from 'yaml';
 
 const exec = promisify(execFile);
 
@@ -388,5 +389,35 @@ describe('the shared control plane', () => {
     } finally {
       conn.close();
     }
+  });
+
+  it('uses an existing cluster from KUBECONFIG when OPERON_USE_EXISTING_CLUSTER=true', async () => {
+    const env = { ...process.env, OPERON_USE_EXISTING_CLUSTER: 'true', KUBECONFIG: plane.kubeconfig.path };
+    const existing = await useControlPlane({ env, components: ['kwok'] });
+    try {
+      assert.equal(existing.server, plane.server);
+      assert.deepEqual(existing.processes.size, 0);
+      await using ns = await existing.createNamespace('existing');
+      const got = await plane.connection.call<{ metadata: { name: string } }>(
+        'GET',
+        `/api/v1/namespaces/${ns.name}`,
+      );
+      assert.equal(got.metadata.name, ns.name);
+      await assert.rejects(existing.kubeconfigFor('x'), /existing cluster whose CA key Operon does not hold/);
+    } finally {
+      await existing.stop();
+    }
+  });
+
+  it('names the kubeconfig and the missing context when the existing cluster cannot be used', async () => {
+    const file = join(work, 'bad.kubeconfig');
+    await writeFile(
+      file,
+      stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'nowhere', contexts: [] }),
+    );
+    await assert.rejects(
+      useControlPlane({ env: { ...process.env, USE_EXISTING_CLUSTER: 'true', KUBECONFIG: file } }),
+      (err: Error) => err.message.includes(file) && /current-context "nowhere"/.test(err.message),
+    );
   });
 });

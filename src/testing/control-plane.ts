@@ -8,7 +8,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { COMPONENTS, type Component, findBinaries, noBinariesError, parseComponent } from './binaries.ts';
@@ -646,7 +646,7 @@ function handle(parts: {
   dir: string;
   server: string;
   kubeconfig: KubeconfigFile;
-  ca: Pki['ca'];
+  ca: Pki['ca'] | undefined;
   connection: Connection;
   processes: Map<Component, ComponentProcess>;
   components?: readonly Component[];
@@ -657,11 +657,17 @@ function handle(parts: {
     server,
     kubeconfig: parts.kubeconfig,
     dir,
-    caCert: ca.cert,
+    caCert: ca?.cert ?? '',
     processes: parts.processes,
     components: parts.components ?? [...parts.processes.keys()],
     connection: conn,
     async kubeconfigFor(user, groups = []) {
+      if (!ca) {
+        throw new OperonError(
+          ErrorCode.InvalidArgument,
+          `Cannot mint a kubeconfig for ${user}: this is an existing cluster whose CA key Operon does not hold. Create a ServiceAccount and use impersonation instead, or run the test on a local plane.`,
+        );
+      }
       const pair = ca.issue({ commonName: user, organizations: groups, usage: 'client' });
       return writeUserKubeconfig(dir, user, server, ca.cert, pair);
     },
@@ -711,6 +717,83 @@ export async function attachControlPlane(dir: string): Promise<ControlPlane> {
     connection,
     processes: new Map(),
     components: descriptor.components,
+    stop: async () => connection.close(),
+  });
+}
+
+/** Whether the environment asks for an existing cluster (`OPERON_USE_EXISTING_CLUSTER` or envtest's `USE_EXISTING_CLUSTER`). */
+export function useExistingCluster(env: NodeJS.ProcessEnv = process.env): boolean {
+  return [env.OPERON_USE_EXISTING_CLUSTER, env.USE_EXISTING_CLUSTER].some((v) => v === 'true' || v === '1');
+}
+
+/**
+ * A handle on an existing cluster, from the current context of `$KUBECONFIG` (or `~/.kube/config`).
+ * Supports client certificates and bearer tokens, inline or as files. Stopping it only closes
+ * the connection; `kubeconfigFor()` is not available.
+ */
+export async function attachKubeconfig(env: NodeJS.ProcessEnv = process.env): Promise<ControlPlane> {
+  const path =
+    (env.KUBECONFIG ?? '').split(':').find(Boolean) ?? join(env.HOME ?? tmpdir(), '.kube', 'config');
+  const fail = (what: string, cause?: unknown) =>
+    new OperonError(ErrorCode.InvalidArgument, `Cannot use the existing cluster from ${path}: ${what}.`, {
+      cause,
+    });
+  let config: {
+    'current-context'?: string;
+    contexts?: Array<{ name: string; context: { cluster: string; user: string } }>;
+    clusters?: Array<{ name: string; cluster: Record<string, string | boolean> }>;
+    users?: Array<{ name: string; user: Record<string, string> }>;
+  };
+  try {
+    config = parseYaml(await readFile(path, 'utf8')) as typeof config;
+  } catch (cause) {
+    throw fail('the file cannot be read or parsed', cause);
+  }
+  const current = config['current-context'];
+  const context = config.contexts?.find((c) => c.name === current)?.context;
+  if (!context) throw fail(`its current-context "${current ?? ''}" is not among its contexts`);
+  const cluster = config.clusters?.find((c) => c.name === context.cluster)?.cluster;
+  const user = config.users?.find((u) => u.name === context.user)?.user ?? {};
+  if (!cluster || typeof cluster.server !== 'string')
+    throw fail(`cluster "${context.cluster}" has no server`);
+  const read = async (data: unknown, file: unknown) =>
+    typeof data === 'string'
+      ? Buffer.from(data, 'base64').toString()
+      : typeof file === 'string'
+        ? readFile(file, 'utf8')
+        : undefined;
+  const ca = await read(cluster['certificate-authority-data'], cluster['certificate-authority']);
+  const cert = await read(user['client-certificate-data'], user['client-certificate']);
+  const key = await read(user['client-key-data'], user['client-key']);
+  const token = user.token ?? (user.tokenFile ? (await readFile(user.tokenFile, 'utf8')).trim() : undefined);
+  if (!token && !(cert && key)) {
+    throw fail(
+      `user "${context.user}" has neither a token nor a client certificate (exec and auth-provider plugins are not supported by the test harness)`,
+    );
+  }
+  const connection = connect({
+    server: cluster.server,
+    ...(ca ? { ca } : {}),
+    ...(cert && key ? { cert, key } : {}),
+    ...(token ? { token } : {}),
+    ...(cluster['insecure-skip-tls-verify'] === true ? { insecure: true } : {}),
+  });
+  const ready = await connection.request('GET', '/readyz', { timeoutMs: 10_000 }).catch((cause: unknown) => {
+    connection.close();
+    throw fail(`${cluster.server} does not answer`, cause);
+  });
+  if (ready.status !== 200 && ready.status !== 401 && ready.status !== 403) {
+    connection.close();
+    throw fail(`${cluster.server}/readyz answered HTTP ${ready.status}`);
+  }
+  return handle({
+    dir: dirname(path),
+    server: String(cluster.server),
+    kubeconfig: { path, config: config as unknown as Kubeconfig },
+    ca: undefined,
+    connection,
+    processes: new Map(),
+    components: [],
     stop: async () => connection.close(),
   });
 }

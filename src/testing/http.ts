@@ -9,9 +9,15 @@ import { ErrorCode, OperonError } from '../errors.ts';
 
 export interface Credentials {
   server: string;
-  ca: string;
-  cert: string;
-  key: string;
+  /** PEM CA bundle; undefined trusts the system's CAs. */
+  ca?: string;
+  /** Client certificate and key (PEM). */
+  cert?: string;
+  key?: string;
+  /** Bearer token. */
+  token?: string;
+  /** Skip server certificate verification (a kubeconfig's insecure-skip-tls-verify). */
+  insecure?: boolean;
 }
 
 export interface Response<T = unknown> {
@@ -58,6 +64,7 @@ export function connect(creds: Credentials): Connection {
           path,
           headers: {
             accept: 'application/json',
+            ...(creds.token ? { authorization: `Bearer ${creds.token}` } : {}),
             ...(payload !== undefined
               ? {
                   'content-type': options.contentType ?? 'application/json',

@@ -20,6 +20,7 @@ export {
 } from './binaries.ts';
 export {
   attachControlPlane,
+  attachKubeconfig,
   type ControlPlane,
   type ControlPlaneOptions,
   type KubeconfigFile,
@@ -27,6 +28,7 @@ export {
   type OptionalComponent,
   startControlPlane,
   type TestNamespace,
+  useExistingCluster,
 } from './control-plane.ts';
 export type { Kubeconfig } from './kubeconfig.ts';
 export { type KubernetesObject, loadManifests, parseManifests } from './manifests.ts';

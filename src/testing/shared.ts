@@ -5,20 +5,29 @@
 
 import {
   attachControlPlane,
+  attachKubeconfig,
   type ControlPlane,
   type ControlPlaneOptions,
   startControlPlane,
+  useExistingCluster,
 } from './control-plane.ts';
 
 /** The environment variable that names the shared plane's folder for test processes. */
 export const SHARED_PLANE_ENV = 'OPERON_TEST_CONTROL_PLANE';
 
 /**
- * The shared plane when the test runner started one with every component this file needs;
- * otherwise a new plane for this file. Either way, `stop()` the result when the file is done:
+ * With `OPERON_USE_EXISTING_CLUSTER=true` (or envtest's `USE_EXISTING_CLUSTER=true`), the cluster
+ * of `KUBECONFIG`'s current context. Otherwise the shared plane when the test runner started one
+ * with every component this file needs, else a new plane for this file. Either way, `stop()` the result when the file is done:
  * for the shared plane that only closes this file's connection.
  */
 export async function useControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  if (useExistingCluster(options.env)) {
+    // envtest's USE_EXISTING_CLUSTER: the user's cluster from KUBECONFIG, whatever components it runs.
+    const plane = await attachKubeconfig(options.env);
+    if (options.crds?.length) await plane.installCRDs(options.crds);
+    return plane;
+  }
   const dir = process.env[SHARED_PLANE_ENV];
   if (dir) {
     const plane = await attachControlPlane(dir);
