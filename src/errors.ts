@@ -27,6 +27,16 @@ export const ErrorCode = {
   Timeout: 'OPERON_TIMEOUT',
   /** Bad input to a command or function. Not retryable. */
   InvalidArgument: 'OPERON_INVALID_ARGUMENT',
+  /** A kubeconfig (or in-cluster configuration) that cannot be used: names the file, context or field. Not retryable. */
+  InvalidKubeconfig: 'OPERON_INVALID_KUBECONFIG',
+  /** Credentials could not be obtained (exec plugin failed, token file unreadable). Retryable. */
+  AuthFailed: 'OPERON_AUTH_FAILED',
+  /** The API server could not be reached (connection refused, TLS failure, DNS). Retryable. */
+  Unreachable: 'OPERON_UNREACHABLE',
+  /** A kind that neither the built-in types nor discovery know. Not retryable. */
+  UnknownKind: 'OPERON_UNKNOWN_KIND',
+  /** A watch's resourceVersion is too old (HTTP 410 Gone); the caller must relist. Retryable by relisting. */
+  WatchExpired: 'OPERON_WATCH_EXPIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
