@@ -1,0 +1,498 @@
+/**
+ * The typed REST client: `createClient()` gives get, list (with paging and selectors), create,
+ * replace, patch (merge, JSON, strategic, server-side apply), delete, deleteCollection and the
+ * status and scale subresources, for any `ResourceType`.
+ */
+
+import { ErrorCode, OperonError } from '../errors.ts';
+import { ApiError } from './api-error.ts';
+import type { ClusterConfig } from './config.ts';
+import type { KubernetesObject, ResourceType } from './resource.ts';
+import { createRestMapper, type RestMapper } from './rest-mapper.ts';
+import { createTransport, type Transport, type TransportOptions } from './transport.ts';
+import type { ListMeta, ObjectMeta, Status } from './types/meta-v1.ts';
+
+/** A list answer: `items` plus the list's resourceVersion and continue token. */
+export interface ObjectList<T> {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ListMeta;
+  items: T[];
+}
+
+/** Equality selectors as an object (`{ app: 'web' }`) or any selector string (`app in (a,b),!old`). */
+export type Selector = string | Readonly<Record<string, string>>;
+
+export interface RequestOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export interface ObjectOptions extends RequestOptions {
+  /** Required for namespaced kinds unless the object carries `metadata.namespace`. */
+  namespace?: string | undefined;
+}
+
+export interface ListOptions extends RequestOptions {
+  /** Omit for all namespaces. */
+  namespace?: string | undefined;
+  labelSelector?: Selector | undefined;
+  fieldSelector?: Selector | undefined;
+  /** Page size; the answer's `metadata.continue` fetches the next page. */
+  limit?: number | undefined;
+  continue?: string | undefined;
+  resourceVersion?: string | undefined;
+  resourceVersionMatch?: 'NotOlderThan' | 'Exact' | undefined;
+}
+
+export interface WriteOptions extends ObjectOptions {
+  /** Validate and answer as if written, without persisting. */
+  dryRun?: boolean | undefined;
+  /** Who owns the fields written; default the client's field manager. */
+  fieldManager?: string | undefined;
+  /** `Strict` rejects unknown or duplicate fields; default `Strict` for typed writes. */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore' | undefined;
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic';
+
+export interface PatchOptions extends WriteOptions {
+  /** `merge` (RFC 7386, default), `json` (RFC 6902 operations), `strategic` (built-in kinds only). */
+  type?: PatchType | undefined;
+}
+
+export interface ApplyOptions extends WriteOptions {
+  /** Take ownership of fields other managers own instead of failing with a Conflict. */
+  force?: boolean | undefined;
+}
+
+export interface DeleteOptions extends ObjectOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' | undefined;
+  /** Delete only if the object still has this uid / resourceVersion. */
+  preconditions?: { uid?: string; resourceVersion?: string } | undefined;
+  gracePeriodSeconds?: number | undefined;
+  dryRun?: boolean | undefined;
+}
+
+export interface DeleteCollectionOptions extends ListOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' | undefined;
+  dryRun?: boolean | undefined;
+}
+
+/** autoscaling/v1 Scale, the scale subresource. */
+export interface Scale {
+  apiVersion?: 'autoscaling/v1';
+  kind?: 'Scale';
+  metadata?: ObjectMeta;
+  spec?: { replicas?: number };
+  status?: { replicas: number; selector?: string };
+}
+
+/** Reads objects. Served by the client (from the API server) and by the cache, interchangeably. */
+export interface Reader {
+  get<T extends KubernetesObject>(type: ResourceType<T>, name: string, options?: ObjectOptions): Promise<T>;
+  list<T extends KubernetesObject>(type: ResourceType<T>, options?: ListOptions): Promise<ObjectList<T>>;
+}
+
+/** What a successful write reports to observers (the cache uses it for read-your-own-writes). */
+export interface WriteRecord {
+  type: ResourceType;
+  namespace: string | undefined;
+  name: string;
+  /** The resourceVersion the write produced; undefined when the object is gone. */
+  resourceVersion: string | undefined;
+  deleted: boolean;
+}
+
+export interface Client extends Reader {
+  readonly config: ClusterConfig;
+  readonly transport: Transport;
+  /** Maps apiVersion + kind to a ResourceType through discovery (cached). */
+  readonly mapper: RestMapper;
+  /** The field manager used for writes when none is given. */
+  readonly fieldManager: string;
+  /** Every page of a list, fetched `limit` at a time. */
+  listAll<T extends KubernetesObject>(type: ResourceType<T>, options?: ListOptions): AsyncIterable<T>;
+  create<T extends KubernetesObject>(type: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;
+  /** Replaces the whole object; its `metadata.resourceVersion` makes it fail with a Conflict when stale. */
+  replace<T extends KubernetesObject>(type: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;
+  patch<T extends KubernetesObject>(
+    type: ResourceType<T>,
+    name: string,
+    patch: unknown,
+    options?: PatchOptions,
+  ): Promise<T>;
+  /** Server-side apply: the fields in `object` become owned by the field manager. */
+  apply<T extends KubernetesObject>(
+    type: ResourceType<T>,
+    object: DeepPartial<T>,
+    options?: ApplyOptions,
+  ): Promise<T>;
+  /** Deletes; resolves to the object while it terminates (finalizers, grace), undefined once gone. */
+  delete<T extends KubernetesObject>(
+    type: ResourceType<T>,
+    name: string,
+    options?: DeleteOptions,
+  ): Promise<T | undefined>;
+  deleteCollection<T extends KubernetesObject>(
+    type: ResourceType<T>,
+    options?: DeleteCollectionOptions,
+  ): Promise<void>;
+  /** The status subresource. */
+  readonly status: {
+    get<T extends KubernetesObject>(type: ResourceType<T>, name: string, options?: ObjectOptions): Promise<T>;
+    replace<T extends KubernetesObject>(type: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;
+    patch<T extends KubernetesObject>(
+      type: ResourceType<T>,
+      name: string,
+      patch: unknown,
+      options?: PatchOptions,
+    ): Promise<T>;
+    apply<T extends KubernetesObject>(
+      type: ResourceType<T>,
+      object: DeepPartial<T>,
+      options?: ApplyOptions,
+    ): Promise<T>;
+  };
+  /** The scale subresource. */
+  readonly scale: {
+    get(type: ResourceType, name: string, options?: ObjectOptions): Promise<Scale>;
+    replace(type: ResourceType, scale: Scale, options?: WriteOptions): Promise<Scale>;
+    patch(type: ResourceType, name: string, patch: unknown, options?: PatchOptions): Promise<Scale>;
+  };
+  /** Observes successful writes. Returns a function that stops observing. */
+  onWrite(listener: (write: WriteRecord) => void): () => void;
+  /** Path of a collection or object, for raw requests and watches. */
+  path(
+    type: ResourceType,
+    options?: { namespace?: string | undefined; name?: string; subresource?: string },
+  ): string;
+  close(): Promise<void>;
+}
+
+export type DeepPartial<T> =
+  T extends ReadonlyArray<infer U>
+    ? ReadonlyArray<DeepPartial<U>>
+    : T extends object
+      ? { [K in keyof T]?: DeepPartial<T[K]> }
+      : T;
+
+export interface ClientOptions extends TransportOptions {
+  /** Default field manager for writes; default `operon`. */
+  fieldManager?: string;
+}
+
+/** Encodes a Selector as the string the API server takes. */
+export function selectorString(selector: Selector): string {
+  if (typeof selector === 'string') return selector;
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+function query(params: Record<string, string | number | boolean | undefined>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === false || v === '') continue;
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  }
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+const PATCH_CONTENT_TYPES: Record<PatchType | 'apply', string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+/** The path of a collection or object of `type`. */
+export function resourcePath(
+  type: ResourceType,
+  options: { namespace?: string | undefined; name?: string; subresource?: string } = {},
+): string {
+  const root = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
+  let path =
+    type.namespaced && options.namespace
+      ? `${root}/namespaces/${encodeURIComponent(options.namespace)}/${type.plural}`
+      : `${root}/${type.plural}`;
+  if (options.name !== undefined) path += `/${encodeURIComponent(options.name)}`;
+  if (options.subresource) path += `/${options.subresource}`;
+  return path;
+}
+
+export function createClient(config: ClusterConfig, options: ClientOptions = {}): Client {
+  const transport = createTransport(config, options);
+  const fieldManager = options.fieldManager ?? 'operon';
+  const listeners = new Set<(w: WriteRecord) => void>();
+  const mapper = createRestMapper(transport);
+
+  function namespaceOf(
+    type: ResourceType,
+    explicit: string | undefined,
+    object?: KubernetesObject,
+  ): string | undefined {
+    if (!type.namespaced) return undefined;
+    const ns = explicit ?? object?.metadata?.namespace;
+    if (!ns) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `${type.kind} is namespaced: pass { namespace } or set metadata.namespace on the object.`,
+      );
+    }
+    return ns;
+  }
+
+  function nameOf(type: ResourceType, object: KubernetesObject): string {
+    const name = object.metadata?.name;
+    if (!name) throw new OperonError(ErrorCode.InvalidArgument, `The ${type.kind} has no metadata.name.`);
+    return name;
+  }
+
+  function notify(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    result: unknown,
+    deleted = false,
+  ) {
+    if (listeners.size === 0) return;
+    const rv = (result as KubernetesObject | undefined)?.metadata?.resourceVersion;
+    const record: WriteRecord = { type, namespace, name, resourceVersion: deleted ? undefined : rv, deleted };
+    for (const l of listeners) {
+      try {
+        l(record);
+      } catch {}
+    }
+  }
+
+  function writeQuery(o: WriteOptions | undefined, extra: Record<string, string | boolean | undefined> = {}) {
+    return query({
+      dryRun: o?.dryRun ? 'All' : undefined,
+      fieldManager: o?.fieldManager ?? fieldManager,
+      fieldValidation: o?.fieldValidation ?? 'Strict',
+      ...extra,
+    });
+  }
+
+  function withTypeMeta<T extends KubernetesObject>(type: ResourceType<T>, object: T): T {
+    if (object.apiVersion && object.kind) return object;
+    return { ...object, apiVersion: object.apiVersion ?? type.apiVersion, kind: object.kind ?? type.kind };
+  }
+
+  const json = <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+    signal?: AbortSignal,
+  ) =>
+    transport.json<T>({
+      method,
+      path,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(contentType ? { contentType } : {}),
+      signal,
+    });
+
+  async function list<T extends KubernetesObject>(type: ResourceType<T>, o: ListOptions = {}) {
+    const path =
+      resourcePath(type, { namespace: o.namespace }) +
+      query({
+        labelSelector: o.labelSelector !== undefined ? selectorString(o.labelSelector) : undefined,
+        fieldSelector: o.fieldSelector !== undefined ? selectorString(o.fieldSelector) : undefined,
+        limit: o.limit,
+        continue: o.continue,
+        resourceVersion: o.resourceVersion,
+        resourceVersionMatch: o.resourceVersionMatch,
+      });
+    const result = await json<ObjectList<T>>('GET', path, undefined, undefined, o.signal);
+    // Items in a list carry no apiVersion/kind on the wire; give them their type's.
+    for (const item of result.items) {
+      item.apiVersion ??= type.apiVersion;
+      item.kind ??= type.kind;
+    }
+    return result;
+  }
+
+  function patchWith<T>(
+    type: ResourceType,
+    name: string,
+    patch: unknown,
+    o: PatchOptions | undefined,
+    subresource?: string,
+  ): Promise<T> {
+    const namespace = namespaceOf(type, o?.namespace);
+    const patchType = o?.type ?? 'merge';
+    const path =
+      resourcePath(type, { namespace, name, ...(subresource ? { subresource } : {}) }) + writeQuery(o);
+    return json<T>('PATCH', path, patch, PATCH_CONTENT_TYPES[patchType], o?.signal).then((r) => {
+      notify(type, namespace, name, r);
+      return r;
+    });
+  }
+
+  function applyWith<T extends KubernetesObject>(
+    type: ResourceType<T>,
+    object: DeepPartial<T>,
+    o: ApplyOptions | undefined,
+    subresource?: string,
+  ): Promise<T> {
+    const full = withTypeMeta(type, object as T);
+    const namespace = namespaceOf(type, o?.namespace, full);
+    const name = nameOf(type, full);
+    const path =
+      resourcePath(type, { namespace, name, ...(subresource ? { subresource } : {}) }) +
+      writeQuery(o, { force: o?.force ? 'true' : undefined });
+    return json<T>('PATCH', path, full, PATCH_CONTENT_TYPES.apply, o?.signal).then((r) => {
+      notify(type, namespace, name, r);
+      return r;
+    });
+  }
+
+  function replaceWith<T extends KubernetesObject>(
+    type: ResourceType<T>,
+    object: T,
+    o: WriteOptions | undefined,
+    subresource?: string,
+  ): Promise<T> {
+    const full = withTypeMeta(type, object);
+    const namespace = namespaceOf(type, o?.namespace, full);
+    const name = nameOf(type, full);
+    const path =
+      resourcePath(type, { namespace, name, ...(subresource ? { subresource } : {}) }) + writeQuery(o);
+    return json<T>('PUT', path, full, undefined, o?.signal).then((r) => {
+      notify(type, namespace, name, r);
+      return r;
+    });
+  }
+
+  const client: Client = {
+    config,
+    transport,
+    mapper,
+    fieldManager,
+    async get(type, name, o = {}) {
+      const namespace = namespaceOf(type, o.namespace);
+      const obj = await json<typeof type.__object & object>(
+        'GET',
+        resourcePath(type, { namespace, name }),
+        undefined,
+        undefined,
+        o.signal,
+      );
+      return obj as never;
+    },
+    list,
+    async *listAll(type, o = {}) {
+      let cont: string | undefined = o.continue;
+      do {
+        const page = await list(type, { ...o, limit: o.limit ?? 500, continue: cont });
+        yield* page.items;
+        cont = page.metadata.continue || undefined;
+      } while (cont);
+    },
+    async create(type, object, o) {
+      const full = withTypeMeta(type, object);
+      const namespace = namespaceOf(type, o?.namespace, full);
+      const created = await json<typeof object>(
+        'POST',
+        resourcePath(type, { namespace }) + writeQuery(o),
+        full,
+        undefined,
+        o?.signal,
+      );
+      notify(type, namespace, created.metadata?.name ?? '', created);
+      return created;
+    },
+    replace: (type, object, o) => replaceWith(type, object, o),
+    patch: (type, name, patch, o) => patchWith(type, name, patch, o),
+    apply: (type, object, o) => applyWith(type, object, o),
+    async delete(type, name, o = {}) {
+      const namespace = namespaceOf(type, o.namespace);
+      const body: Record<string, unknown> = { apiVersion: 'v1', kind: 'DeleteOptions' };
+      if (o.propagationPolicy) body.propagationPolicy = o.propagationPolicy;
+      if (o.preconditions) body.preconditions = o.preconditions;
+      if (o.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = o.gracePeriodSeconds;
+      if (o.dryRun) body.dryRun = ['All'];
+      const result = await json<KubernetesObject | Status>(
+        'DELETE',
+        resourcePath(type, { namespace, name }),
+        body,
+        undefined,
+        o.signal,
+      );
+      if (!result || result.kind === 'Status') {
+        if (!o.dryRun) notify(type, namespace, name, undefined, true);
+        return undefined;
+      }
+      // Still there: finalizers or a grace period hold it.
+      const obj = result as KubernetesObject;
+      if (!o.dryRun) notify(type, namespace, name, obj);
+      return obj as never;
+    },
+    async deleteCollection(type, o = {}) {
+      const body: Record<string, unknown> = { apiVersion: 'v1', kind: 'DeleteOptions' };
+      if (o.propagationPolicy) body.propagationPolicy = o.propagationPolicy;
+      if (o.dryRun) body.dryRun = ['All'];
+      const path =
+        resourcePath(type, { namespace: o.namespace }) +
+        query({
+          labelSelector: o.labelSelector !== undefined ? selectorString(o.labelSelector) : undefined,
+          fieldSelector: o.fieldSelector !== undefined ? selectorString(o.fieldSelector) : undefined,
+        });
+      await json('DELETE', path, body, undefined, o.signal);
+    },
+    status: {
+      async get(type, name, o = {}) {
+        const namespace = namespaceOf(type, o.namespace);
+        return json(
+          'GET',
+          resourcePath(type, { namespace, name, subresource: 'status' }),
+          undefined,
+          undefined,
+          o.signal,
+        );
+      },
+      replace: (type, object, o) => replaceWith(type, object, o, 'status'),
+      patch: (type, name, patch, o) => patchWith(type, name, patch, o, 'status'),
+      apply: (type, object, o) => applyWith(type, object, o, 'status'),
+    },
+    scale: {
+      async get(type, name, o = {}) {
+        const namespace = namespaceOf(type, o.namespace);
+        return json<Scale>(
+          'GET',
+          resourcePath(type, { namespace, name, subresource: 'scale' }),
+          undefined,
+          undefined,
+          o.signal,
+        );
+      },
+      async replace(type, scale, o) {
+        const namespace = namespaceOf(type, o?.namespace, scale);
+        const name = nameOf(type, scale);
+        const path = resourcePath(type, { namespace, name, subresource: 'scale' }) + writeQuery(o);
+        return json<Scale>(
+          'PUT',
+          path,
+          { apiVersion: 'autoscaling/v1', kind: 'Scale', ...scale },
+          undefined,
+          o?.signal,
+        );
+      },
+      patch: (type, name, patch, o) => patchWith<Scale>(type, name, patch, o, 'scale'),
+    },
+    onWrite(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    path: resourcePath,
+    close: () => transport.close(),
+  };
+  return client;
+}
+
+/** Whether an error is an ApiError (any status). */
+export function isApiError(err: unknown): err is ApiError {
+  return err instanceof ApiError;
+}
