@@ -82,6 +82,14 @@ export interface ControlPlane extends AsyncDisposable {
   logs(lines?: number): Promise<string>;
   /** An admin connection for the harness' own requests. */
   readonly connection: Connection;
+  /**
+   * Stops one component (SIGKILL by default, as a crash) and starts it again with the same flags,
+   * waiting until it is healthy: for tests of what survives an API server or etcd restart.
+   * Only for a plane this process started.
+   */
+  restart(component: Component, options?: { signal?: 'SIGKILL' | 'SIGTERM'; downMs?: number }): Promise<void>;
+  /** Compacts etcd's history up to now, so a watch from an older resourceVersion gets 410 Gone. */
+  compactEtcd(): Promise<{ revision: number }>;
   /** Stops the components (kwok, scheduler, controller-manager, apiserver, then etcd) and removes temp files. */
   stop(): Promise<void>;
 }
@@ -168,6 +176,7 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
     const kubeconfig = await writeUserKubeconfig(dir, 'admin', server, pki.ca.cert, admin);
     connection = connect({ server, ca: pki.ca.cert, cert: admin.cert, key: admin.key });
     const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
+    const launched = new Map<Component, { args: string[]; healthy: () => Promise<boolean> }>();
     const start = (name: Component, args: string[]) => {
       const proc = startProcess({
         name,
@@ -180,49 +189,64 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
       return proc;
     };
 
-    const etcd = start('etcd', etcdArgs(dir, layout, mode.persistent));
-    await waitFor('etcd', etcd, deadline, options.signal, async () => {
+    const startAndWait = async (
+      name: Component,
+      args: string[],
+      until: number,
+      healthy: () => Promise<boolean>,
+    ): Promise<void> => {
+      const proc = start(name, args);
+      launched.set(name, { args, healthy });
+      await waitFor(name, proc, until, options.signal, healthy);
+    };
+
+    await startAndWait('etcd', etcdArgs(dir, layout, mode.persistent), deadline, async () => {
       const res = await fetch(`http://127.0.0.1:${layout.ports.etcd}/health`, {
         signal: AbortSignal.timeout(2000),
       });
       return res.ok && ((await res.json()) as { health?: string }).health === 'true';
     });
 
-    const apiserver = start('kube-apiserver', [
-      ...apiServerArgs(dir, layout),
-      ...(options.apiServerArgs ?? []),
-    ]);
     const conn = connection;
-    await waitFor('kube-apiserver', apiserver, deadline, options.signal, async () => {
-      const res = await conn.request('GET', '/readyz', { timeoutMs: 2000 });
-      if (res.status !== 200) return false;
-      return (await conn.request('GET', '/api/v1/namespaces/default', { timeoutMs: 2000 })).status === 200;
-    });
+    await startAndWait(
+      'kube-apiserver',
+      [...apiServerArgs(dir, layout), ...(options.apiServerArgs ?? [])],
+      deadline,
+      async () => {
+        const res = await conn.request('GET', '/readyz', { timeoutMs: 2000 });
+        if (res.status !== 200) return false;
+        return (await conn.request('GET', '/api/v1/namespaces/default', { timeoutMs: 2000 })).status === 200;
+      },
+    );
 
     const adminKubeconfig = kubeconfig.path;
     if (components.has('kube-controller-manager')) {
-      const cm = start('kube-controller-manager', [
-        `--kubeconfig=${adminKubeconfig}`,
-        '--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller',
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        `--secure-port=${layout.ports.controllerManager}`,
-        `--cert-dir=${join(dir, 'kube-controller-manager')}`,
-      ]);
-      await waitFor('kube-controller-manager', cm, deadline, options.signal, () =>
-        componentHealthy(layout.ports.controllerManager),
+      await startAndWait(
+        'kube-controller-manager',
+        [
+          `--kubeconfig=${adminKubeconfig}`,
+          '--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller',
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${layout.ports.controllerManager}`,
+          `--cert-dir=${join(dir, 'kube-controller-manager')}`,
+        ],
+        deadline,
+        () => componentHealthy(layout.ports.controllerManager),
       );
     }
     if (components.has('kube-scheduler')) {
-      const scheduler = start('kube-scheduler', [
-        `--kubeconfig=${adminKubeconfig}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        `--secure-port=${layout.ports.scheduler}`,
-        `--cert-dir=${join(dir, 'kube-scheduler')}`,
-      ]);
-      await waitFor('kube-scheduler', scheduler, deadline, options.signal, () =>
-        componentHealthy(layout.ports.scheduler),
+      await startAndWait(
+        'kube-scheduler',
+        [
+          `--kubeconfig=${adminKubeconfig}`,
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${layout.ports.scheduler}`,
+          `--cert-dir=${join(dir, 'kube-scheduler')}`,
+        ],
+        deadline,
+        () => componentHealthy(layout.ports.scheduler),
       );
     }
     if (components.has('kwok')) {
@@ -233,21 +257,25 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
           `kwok's stage definitions (${stages}) are missing beside its binary. Run \`operon controlplane install\` to build kwok with them, or set TEST_ASSET_KWOK to an Operon-built kwok.`,
         );
       }
-      const kwok = start('kwok', [
-        `--kubeconfig=${adminKubeconfig}`,
-        '--manage-all-nodes=false',
-        `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
-        `--server-address=127.0.0.1:${layout.ports.kwok}`,
-        '--cidr=10.244.0.0/16',
-        '--node-ip=10.243.0.1',
-        `--config=${stages}`,
-      ]);
-      await waitFor('kwok', kwok, deadline, options.signal, async () => {
-        const res = await fetch(`http://127.0.0.1:${layout.ports.kwok}/healthz`, {
-          signal: AbortSignal.timeout(2000),
-        });
-        return res.ok;
-      });
+      await startAndWait(
+        'kwok',
+        [
+          `--kubeconfig=${adminKubeconfig}`,
+          '--manage-all-nodes=false',
+          `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
+          `--server-address=127.0.0.1:${layout.ports.kwok}`,
+          '--cidr=10.244.0.0/16',
+          '--node-ip=10.243.0.1',
+          `--config=${stages}`,
+        ],
+        deadline,
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${layout.ports.kwok}/healthz`, {
+            signal: AbortSignal.timeout(2000),
+          });
+          return res.ok;
+        },
+      );
       await ensureNodes(connection, options.nodes ?? 3);
     }
 
@@ -259,7 +287,39 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
       persistent: mode.persistent,
     };
     await writeFile(join(dir, PLANE_FILE), `${JSON.stringify(descriptor, null, 2)}\n`);
-    const plane = handle({ dir, server, kubeconfig, ca: pki.ca, connection, processes, stop: cleanup });
+    const descriptorFile = join(dir, PLANE_FILE);
+    const restart: ControlPlane['restart'] = async (name, o = {}) => {
+      const proc = processes.get(name);
+      const spec = launched.get(name);
+      if (!proc || !spec) {
+        throw new OperonError(
+          ErrorCode.UnknownComponent,
+          `${name} does not run in this plane (it runs ${[...processes.keys()].join(', ')}).`,
+        );
+      }
+      if (o.signal === 'SIGTERM') await proc.stop();
+      else {
+        try {
+          process.kill(-proc.pid, 'SIGKILL');
+        } catch {}
+        await proc.exited;
+      }
+      if (o.downMs) await new Promise((r) => setTimeout(r, o.downMs));
+      await startAndWait(name, spec.args, Date.now() + (options.startTimeoutMs ?? 90_000), spec.healthy);
+      descriptor.pids[name] = processes.get(name)!.pid;
+      await writeFile(descriptorFile, `${JSON.stringify(descriptor, null, 2)}\n`);
+    };
+    const plane = handle({
+      dir,
+      server,
+      kubeconfig,
+      ca: pki.ca,
+      connection,
+      processes,
+      etcdPort: layout.ports.etcd,
+      restart,
+      stop: cleanup,
+    });
     if (options.crds?.length) await plane.installCRDs(options.crds);
     return plane;
   } catch (err) {
@@ -650,6 +710,9 @@ function handle(parts: {
   connection: Connection;
   processes: Map<Component, ComponentProcess>;
   components?: readonly Component[];
+  /** etcd's client port, when Operon runs etcd. */
+  etcdPort?: number;
+  restart?: ControlPlane['restart'];
   stop: () => Promise<void>;
 }): ControlPlane {
   const { dir, server, ca, connection: conn } = parts;
@@ -674,6 +737,20 @@ function handle(parts: {
     installCRDs: (crds) => installCRDs(conn, crds),
     createNamespace: (prefix) => createNamespace(conn, prefix),
     logs: (lines) => componentLogs(dir, lines),
+    restart:
+      parts.restart ??
+      (async (name) => {
+        throw new OperonError(
+          ErrorCode.InvalidArgument,
+          `Cannot restart ${name}: only the process that started this plane can restart its components.`,
+        );
+      }),
+    async compactEtcd() {
+      if (parts.etcdPort === undefined) {
+        throw new OperonError(ErrorCode.InvalidArgument, 'This plane has no etcd run by Operon to compact.');
+      }
+      return compactEtcd(parts.etcdPort);
+    },
     stop: parts.stop,
     [Symbol.asyncDispose]() {
       return this.stop();
@@ -717,6 +794,7 @@ export async function attachControlPlane(dir: string): Promise<ControlPlane> {
     connection,
     processes: new Map(),
     components: descriptor.components,
+    etcdPort: descriptor.ports.etcd,
     stop: async () => connection.close(),
   });
 }
@@ -796,4 +874,34 @@ export async function attachKubeconfig(env: NodeJS.ProcessEnv = process.env): Pr
     components: [],
     stop: async () => connection.close(),
   });
+}
+
+/** Compacts etcd at its current revision through its HTTP gateway. */
+async function compactEtcd(port: number): Promise<{ revision: number }> {
+  const base = `http://127.0.0.1:${port}/v3`;
+  const range = await fetch(`${base}/kv/range`, {
+    method: 'POST',
+    body: JSON.stringify({ key: Buffer.from('/').toString('base64') }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const header = ((await range.json()) as { header?: { revision?: string } }).header;
+  const revision = Number(header?.revision);
+  if (!range.ok || !Number.isFinite(revision)) {
+    throw new OperonError(
+      ErrorCode.ComponentFailed,
+      `etcd did not report its revision (HTTP ${range.status}).`,
+    );
+  }
+  const res = await fetch(`${base}/kv/compaction`, {
+    method: 'POST',
+    body: JSON.stringify({ revision: String(revision), physical: true }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!res.ok) {
+    throw new OperonError(
+      ErrorCode.ComponentFailed,
+      `etcd refused to compact at ${revision}: ${await res.text()}`,
+    );
+  }
+  return { revision };
 }

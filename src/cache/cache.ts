@@ -1,0 +1,284 @@
+/**
+ * The shared cache: `createCache()` keeps one informer per resource and scope, however many
+ * controllers read it, and answers reads through the same `Reader` interface as the client. After
+ * a write through the client, a cached read never returns an older version than the write.
+ */
+
+import { ApiError } from '../client/api-error.ts';
+import type {
+  Client,
+  ListOptions,
+  ObjectList,
+  ObjectOptions,
+  Reader,
+  Selector,
+  WriteRecord,
+} from '../client/client.ts';
+import { selectorString } from '../client/client.ts';
+import type { KubernetesObject, ResourceType } from '../client/resource.ts';
+import { ErrorCode, OperonError } from '../errors.ts';
+import { compareResourceVersions, createInformer, type Informer, type InformerOptions } from './informer.ts';
+import { parseLabelSelector } from './selector.ts';
+import { keyOf } from './store.ts';
+
+export interface InformerScope {
+  /** Omit for all namespaces. */
+  namespace?: string | undefined;
+  labelSelector?: Selector | undefined;
+  fieldSelector?: Selector | undefined;
+  metadataOnly?: boolean | undefined;
+}
+
+export interface CacheOptions {
+  /** Watch only this namespace (default: all). */
+  namespace?: string;
+  /** Options for every informer (transform, managedFields, freeze, watch tuning, onError). */
+  informer?: Omit<InformerOptions<KubernetesObject>, keyof InformerScope | 'indexers'>;
+  /** Indexes per kind, by `ResourceType`. */
+  indexers?: ReadonlyMap<ResourceType, InformerOptions<KubernetesObject>['indexers']>;
+  /**
+   * How long a read waits for the cache to catch up with this client's own write before it asks
+   * the API server instead; default 2 s.
+   */
+  readYourWritesTimeoutMs?: number;
+}
+
+export interface CacheStats {
+  type: string;
+  scope: string;
+  objects: number;
+  approxBytes: number;
+  events: number;
+  errors: number;
+  synced: boolean;
+}
+
+export interface Cache extends Reader {
+  /** The shared informer for `type` in `scope`; made on first use, started if the cache runs. */
+  informerFor<T extends KubernetesObject>(type: ResourceType<T>, scope?: InformerScope): Informer<T>;
+  /** Runs every informer (and those made later) until `signal` aborts; resolves once all stopped. */
+  start(signal: AbortSignal): Promise<void>;
+  /** Resolves when every informer made so far has synced. */
+  waitForSync(signal?: AbortSignal): Promise<void>;
+  /** Whether every informer has synced. */
+  readonly synced: boolean;
+  /** Whether every informer's watch is healthy (for /healthz). */
+  readonly healthy: boolean;
+  /** Objects and approximate bytes per informer (walks the stores: call it rarely). */
+  stats(): CacheStats[];
+  /** Reads that waited for the cache to catch up with a write, and those that fell back to the server. */
+  readonly readYourWrites: { waited: number; fellBack: number };
+}
+
+function typeKey(type: ResourceType): string {
+  return `${type.apiVersion}/${type.kind}`;
+}
+
+function scopeKey(scope: InformerScope): string {
+  return [
+    scope.namespace ?? '*',
+    scope.labelSelector !== undefined ? selectorString(scope.labelSelector) : '',
+    scope.fieldSelector !== undefined ? selectorString(scope.fieldSelector) : '',
+    scope.metadataOnly ? 'metadata' : 'full',
+  ].join('|');
+}
+
+export function createCache(client: Client, options: CacheOptions = {}): Cache {
+  const informers = new Map<string, { informer: Informer<KubernetesObject>; scope: InformerScope }>();
+  const pending = new Map<string, WriteRecord>();
+  const rywTimeout = options.readYourWritesTimeoutMs ?? 2000;
+  const ryw = { waited: 0, fellBack: 0 };
+  let running: { signal: AbortSignal; runs: Array<Promise<void>> } | undefined;
+
+  // Read-your-own-writes: remember what our writes produced until a read has seen the cache catch
+  // up. Only kinds the cache serves count; entries a minute old are long since caught up.
+  const cachedKinds = new Set<string>();
+  const writtenAt = new Map<string, number>();
+  client.onWrite((write) => {
+    const kind = typeKey(write.type);
+    if (!cachedKinds.has(kind)) return;
+    const key = `${kind}|${keyOf(write.name, write.namespace)}`;
+    pending.set(key, write);
+    const now = Date.now();
+    writtenAt.set(key, now);
+    if (pending.size > 1000) {
+      for (const [k, at] of writtenAt) {
+        if (now - at < 60_000) break;
+        pending.delete(k);
+        writtenAt.delete(k);
+      }
+    }
+  });
+
+  function caughtUp(write: WriteRecord, object: KubernetesObject | undefined): boolean {
+    if (write.deleted) return object === undefined;
+    if (!object) return false;
+    const rv = object.metadata?.resourceVersion;
+    return rv === write.resourceVersion || (compareResourceVersions(rv, write.resourceVersion) ?? -1) > 0;
+  }
+
+  function run(informer: Informer<KubernetesObject>) {
+    if (!running) return;
+    const { signal } = running;
+    running.runs.push(
+      informer.start(signal).catch((err: unknown) => {
+        if (!signal.aborted) options.informer?.onError?.(err as Error, 0, 0);
+      }),
+    );
+  }
+
+  const cache: Cache = {
+    informerFor<T extends KubernetesObject>(type: ResourceType<T>, scope: InformerScope = {}): Informer<T> {
+      const effective: InformerScope = { ...scope, namespace: scope.namespace ?? options.namespace };
+      const key = `${typeKey(type)}|${scopeKey(effective)}`;
+      let entry = informers.get(key);
+      if (!entry) {
+        const informer = createInformer(client, type as ResourceType<KubernetesObject>, {
+          ...options.informer,
+          ...effective,
+          indexers: options.indexers?.get(type as ResourceType),
+        });
+        entry = { informer, scope: effective };
+        informers.set(key, entry);
+        cachedKinds.add(typeKey(type));
+        run(informer);
+      }
+      return entry.informer as unknown as Informer<T>;
+    },
+
+    async get<T extends KubernetesObject>(
+      type: ResourceType<T>,
+      name: string,
+      o: ObjectOptions = {},
+    ): Promise<T> {
+      const informer = readyInformer(type, o.namespace);
+      await informer.waitForSync(o.signal);
+      const key = keyOf(name, type.namespaced ? o.namespace : undefined);
+      const writeKey = `${typeKey(type)}|${key}`;
+      const write = pending.get(writeKey);
+      if (write) {
+        ryw.waited++;
+        const ok = await informer.waitFor(key, (obj) => caughtUp(write, obj), rywTimeout, o.signal);
+        if (pending.get(writeKey) === write) pending.delete(writeKey);
+        if (!ok) {
+          // The cache is behind our own write: ask the server rather than answer with the past.
+          ryw.fellBack++;
+          return client.get(type, name, o);
+        }
+      }
+      const object = informer.store.get(key);
+      if (!object) {
+        throw new ApiError({
+          status: 404,
+          reason: 'NotFound',
+          message: `${type.kind} "${name}"${o.namespace ? ` in namespace "${o.namespace}"` : ''} not found (in the cache)`,
+          method: 'GET',
+          path: client.path(type, { namespace: o.namespace, name }),
+        });
+      }
+      return object;
+    },
+
+    async list<T extends KubernetesObject>(
+      type: ResourceType<T>,
+      o: ListOptions = {},
+    ): Promise<ObjectList<T>> {
+      if (o.fieldSelector !== undefined) {
+        throw new OperonError(
+          ErrorCode.InvalidArgument,
+          'The cache does not evaluate field selectors: give the informer a fieldSelector scope (cache.informerFor(type, { fieldSelector })), add an index, or list through the client.',
+        );
+      }
+      const informer = readyInformer(type, o.namespace);
+      await informer.waitForSync(o.signal);
+      // Our own writes to this kind must be visible first.
+      const prefix = `${typeKey(type)}|${o.namespace ? `${o.namespace}/` : ''}`;
+      for (const [writeKey, write] of pending) {
+        if (!writeKey.startsWith(prefix)) continue;
+        ryw.waited++;
+        const key = writeKey.slice(typeKey(type).length + 1);
+        const ok = await informer.waitFor(key, (obj) => caughtUp(write, obj), rywTimeout, o.signal);
+        if (pending.get(writeKey) === write) pending.delete(writeKey);
+        if (!ok) {
+          ryw.fellBack++;
+          return client.list(type, o);
+        }
+      }
+      let items = type.namespaced && o.namespace ? informer.store.list(o.namespace) : informer.store.list();
+      if (o.labelSelector !== undefined) {
+        const matches = parseLabelSelector(selectorString(o.labelSelector));
+        items = items.filter((i) => matches(i.metadata?.labels));
+      }
+      return {
+        apiVersion: type.apiVersion,
+        kind: `${type.kind}List`,
+        metadata: { resourceVersion: informer.stats().resourceVersion },
+        items,
+      };
+    },
+
+    async start(signal) {
+      if (running) throw new OperonError(ErrorCode.InvalidArgument, 'The cache is already running.');
+      running = { signal, runs: [] };
+      for (const { informer } of informers.values()) run(informer);
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      // Informers made while we ran were added to `runs`.
+      await Promise.all(running.runs);
+      running = undefined;
+    },
+
+    async waitForSync(signal) {
+      await Promise.all([...informers.values()].map(({ informer }) => informer.waitForSync(signal)));
+    },
+
+    get synced() {
+      return [...informers.values()].every(({ informer }) => informer.synced);
+    },
+
+    get healthy() {
+      return [...informers.values()].every(({ informer }) => informer.stats().healthy);
+    },
+
+    stats() {
+      return [...informers.values()].map(({ informer, scope }) => {
+        const s = informer.stats();
+        return {
+          type: typeKey(informer.type),
+          scope: scopeKey(scope),
+          objects: s.objects,
+          approxBytes: informer.approximateBytes(),
+          events: s.events,
+          errors: s.errors,
+          synced: informer.synced,
+        };
+      });
+    },
+
+    readYourWrites: ryw,
+  };
+
+  /** The informer that serves reads of `type`: the cache-wide scope, which must cover `namespace`. */
+  function readyInformer<T extends KubernetesObject>(
+    type: ResourceType<T>,
+    namespace: string | undefined,
+  ): Informer<T> {
+    if (!running) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `Read of ${type.kind} from a cache that is not running: start it first (cache.start(signal)), or read through the client.`,
+      );
+    }
+    if (options.namespace && type.namespaced && namespace !== options.namespace) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `The cache watches only namespace "${options.namespace}"; a read in ${namespace ? `"${namespace}"` : 'all namespaces'} must go through the client.`,
+      );
+    }
+    return cache.informerFor(type);
+  }
+
+  return cache;
+}

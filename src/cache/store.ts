@@ -1,0 +1,152 @@
+/**
+ * The store behind an informer: one writer (the informer), many readers. `createStore()` keeps
+ * objects by `namespace/name` with indexes by namespace, label, owner UID and custom functions;
+ * `replace()` swaps a whole relist in at once, so readers never see a half-built cache.
+ */
+
+import type { KubernetesObject } from '../client/resource.ts';
+
+/** Extracts index values from an object, e.g. `(pod) => [pod.spec.nodeName]`. */
+export type IndexFunction<T> = (object: T) => readonly string[];
+
+export interface Store<T extends KubernetesObject> {
+  get(key: string): T | undefined;
+  has(key: string): boolean;
+  /** All objects, or those of one namespace. */
+  list(namespace?: string): T[];
+  /** Objects whose index `name` has `value`: `namespace`, or an index given to the store (`label`, `owner`, custom). */
+  byIndex(name: string, value: string): T[];
+  keys(): IterableIterator<string>;
+  readonly size: number;
+}
+
+/** The informer's side of a store. */
+export interface StoreWriter<T extends KubernetesObject> extends Store<T> {
+  /** Inserts or replaces one object; returns the previous one. */
+  upsert(object: T): T | undefined;
+  /** Removes one object; returns it. */
+  remove(key: string): T | undefined;
+  /** Replaces everything at once; returns the previous contents by key. */
+  replace(objects: readonly T[]): Map<string, T>;
+}
+
+/** `namespace/name`, or `name` for cluster-scoped objects. */
+export function objectKey(object: KubernetesObject): string {
+  const ns = object.metadata?.namespace;
+  const name = object.metadata?.name ?? '';
+  return ns ? `${ns}/${name}` : name;
+}
+
+/** The key for a name in an optional namespace. */
+export function keyOf(name: string, namespace?: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+/** Index by label: values are `key=value`. Add it as `indexers: { label: labelIndex }`. */
+export const labelIndex: IndexFunction<KubernetesObject> = (o) =>
+  Object.entries(o.metadata?.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+
+/** Index by owner UID, to find an owner's children. Add it as `indexers: { owner: ownerIndex }`. */
+export const ownerIndex: IndexFunction<KubernetesObject> = (o) =>
+  (o.metadata?.ownerReferences ?? []).map((r) => r.uid);
+
+// The namespace index is always there; others cost memory per object and are added on request.
+const builtinIndexes = {
+  namespace: (o: KubernetesObject) => [o.metadata?.namespace ?? ''],
+} satisfies Record<string, IndexFunction<KubernetesObject>>;
+
+interface State<T> {
+  objects: Map<string, T>;
+  indexes: Map<string, Map<string, Set<string>>>;
+}
+
+export function createStore<T extends KubernetesObject>(
+  indexers: Readonly<Record<string, IndexFunction<T>>> = {},
+): StoreWriter<T> {
+  const functions = new Map<string, IndexFunction<T>>([
+    ...(Object.entries(builtinIndexes) as Array<[string, IndexFunction<T>]>),
+    ...Object.entries(indexers),
+  ]);
+  let state: State<T> = emptyState();
+
+  function emptyState(): State<T> {
+    return { objects: new Map(), indexes: new Map([...functions.keys()].map((n) => [n, new Map()])) };
+  }
+
+  function index(s: State<T>, key: string, object: T, add: boolean): void {
+    for (const [name, fn] of functions) {
+      const idx = s.indexes.get(name)!;
+      let values: readonly string[];
+      try {
+        values = fn(object);
+      } catch {
+        values = [];
+      }
+      for (const value of values) {
+        let keys = idx.get(value);
+        if (add) {
+          if (!keys) {
+            keys = new Set();
+            idx.set(value, keys);
+          }
+          keys.add(key);
+        } else if (keys) {
+          keys.delete(key);
+          if (keys.size === 0) idx.delete(value);
+        }
+      }
+    }
+  }
+
+  return {
+    get: (key) => state.objects.get(key),
+    has: (key) => state.objects.has(key),
+    list(namespace) {
+      if (namespace === undefined) return [...state.objects.values()];
+      return this.byIndex('namespace', namespace);
+    },
+    byIndex(name, value) {
+      const idx = state.indexes.get(name);
+      if (!idx) throw new Error(`No index "${name}"; indexes: ${[...state.indexes.keys()].join(', ')}`);
+      const keys = idx.get(value);
+      if (!keys) return [];
+      const out: T[] = [];
+      for (const k of keys) {
+        const o = state.objects.get(k);
+        if (o) out.push(o);
+      }
+      return out;
+    },
+    keys: () => state.objects.keys(),
+    get size() {
+      return state.objects.size;
+    },
+    upsert(object) {
+      const key = objectKey(object);
+      const previous = state.objects.get(key);
+      if (previous) index(state, key, previous, false);
+      state.objects.set(key, object);
+      index(state, key, object, true);
+      return previous;
+    },
+    remove(key) {
+      const previous = state.objects.get(key);
+      if (!previous) return undefined;
+      index(state, key, previous, false);
+      state.objects.delete(key);
+      return previous;
+    },
+    replace(objects) {
+      // Build the new state aside, then swap it in one assignment.
+      const next = emptyState();
+      for (const object of objects) {
+        const key = objectKey(object);
+        next.objects.set(key, object);
+        index(next, key, object, true);
+      }
+      const previous = state.objects;
+      state = next;
+      return previous;
+    },
+  };
+}
