@@ -1,0 +1,55 @@
+/**
+ * What a reconcile asks for next, as a value: `Action.done()`, `Action.requeue()` or
+ * `Action.requeueAfter(ms)`; and `terminal(err)` for an error that retrying cannot fix.
+ */
+
+import { ErrorCode, OperonError } from '../errors.ts';
+
+export type Action =
+  | { readonly type: 'done' }
+  | { readonly type: 'requeue' }
+  | { readonly type: 'requeueAfter'; readonly ms: number };
+
+export const Action = {
+  /**
+   * Nothing more to do until something changes. The usual answer of a level-triggered reconcile:
+   * watches bring it back when the object or its children change.
+   */
+  done: (): Action => ({ type: 'done' }),
+  /**
+   * Run again soon, with the per-key backoff (5 ms doubling to 1000 s) as after an error, but
+   * counted as a requeue, not an error. For "not ready yet, check again" without a known time.
+   */
+  requeue: (): Action => ({ type: 'requeue' }),
+  /**
+   * Run again after `ms` (and reset the backoff). For work with a known time: a certificate that
+   * expires, a rollout to poll. A change to the object still reconciles it earlier.
+   */
+  requeueAfter: (ms: number): Action => ({ type: 'requeueAfter', ms }),
+} as const;
+
+/** Whether a value is a well-formed Action (reconcile results are checked, not trusted). */
+export function isAction(value: unknown): value is Action {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { type?: unknown; ms?: unknown };
+  if (v.type === 'done' || v.type === 'requeue') return true;
+  return v.type === 'requeueAfter' && typeof v.ms === 'number' && Number.isFinite(v.ms) && v.ms >= 0;
+}
+
+/** An error that must not be retried: the object is wrong, not the world. Counted, logged, not requeued. */
+export class TerminalError extends OperonError {
+  override name = 'TerminalError';
+  constructor(cause: unknown) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    super(ErrorCode.Terminal, message, { cause, retryable: false });
+  }
+}
+
+/** Marks an error as terminal: the controller logs and counts it and does not retry the key. */
+export function terminal(err: unknown): TerminalError {
+  return err instanceof TerminalError ? err : new TerminalError(err);
+}
+
+export function isTerminal(err: unknown): err is TerminalError {
+  return err instanceof TerminalError;
+}

@@ -1,0 +1,64 @@
+/**
+ * Status conditions with `metav1.Condition` semantics: `setCondition()` updates one by type and
+ * moves `lastTransitionTime` only when the status changes; `findCondition()` and `isTrue()` read them.
+ */
+
+import type { Condition } from '../client/types/meta-v1.ts';
+
+export type { Condition };
+
+export interface ConditionInput {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  /** CamelCase, machine-readable. */
+  reason: string;
+  message?: string;
+  /** The `metadata.generation` this condition was computed from. */
+  observedGeneration?: number | undefined;
+}
+
+/** A Kubernetes timestamp (RFC 3339, seconds). */
+function now(): string {
+  return `${new Date().toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * Returns a new list with the condition set. `lastTransitionTime` is kept when the status did not
+ * change (only reason, message or generation did), as the API conventions require.
+ */
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  input: ConditionInput,
+  time: string = now(),
+): Condition[] {
+  const list = [...(conditions ?? [])];
+  const index = list.findIndex((c) => c.type === input.type);
+  const previous = index >= 0 ? list[index] : undefined;
+  const next: Condition = {
+    type: input.type,
+    status: input.status,
+    reason: input.reason,
+    message: input.message ?? '',
+    lastTransitionTime: previous && previous.status === input.status ? previous.lastTransitionTime : time,
+    ...(input.observedGeneration !== undefined ? { observedGeneration: input.observedGeneration } : {}),
+  };
+  if (index >= 0) list[index] = next;
+  else list.push(next);
+  return list;
+}
+
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}
+
+export function isTrue(conditions: readonly Condition[] | undefined, type: string): boolean {
+  return findCondition(conditions, type)?.status === 'True';
+}
+
+/** Removes a condition by type; returns a new list. */
+export function removeCondition(conditions: readonly Condition[] | undefined, type: string): Condition[] {
+  return (conditions ?? []).filter((c) => c.type !== type);
+}

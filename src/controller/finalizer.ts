@@ -1,0 +1,58 @@
+/**
+ * Finalizers done safely: `finalize()` adds the finalizer to a live object and, once the object is
+ * being deleted, runs the cleanup to completion before it removes the finalizer. Every change to
+ * the finalizer list is conditional on the resourceVersion read, never a blind overwrite.
+ */
+
+import type { Client } from '../client/client.ts';
+import type { KubernetesObject, ResourceType } from '../client/resource.ts';
+
+export type FinalizeResult<T> =
+  /** The object lives and has the finalizer (it was `added` now, or was `present`): reconcile as usual. */
+  | { state: 'added' | 'present'; object: T }
+  /** The object is being deleted and cleanup ran; the finalizer is off (the object may be gone). Stop reconciling. */
+  | { state: 'finalized'; object: T }
+  /** The object is being deleted and does not carry this finalizer (another one holds it). Stop reconciling. */
+  | { state: 'deleting'; object: T };
+
+export interface FinalizeOptions<T extends KubernetesObject> {
+  client: Client;
+  type: ResourceType<T>;
+  object: T;
+  /** A qualified name, e.g. `example.operon.dev/registry`. */
+  finalizer: string;
+  /**
+   * Runs when the object is being deleted. Must be idempotent: after a crash mid-cleanup the
+   * finalizer is still there, so it runs again. Throwing leaves the finalizer in place and the
+   * reconcile retries.
+   */
+  cleanup(object: T): Promise<void>;
+}
+
+/** Adds or, after cleanup, removes `finalizer` on `object`. A stale object fails with a Conflict (retried quietly). */
+export async function finalize<T extends KubernetesObject>(
+  options: FinalizeOptions<T>,
+): Promise<FinalizeResult<T>> {
+  const { client, type, object, finalizer } = options;
+  const finalizers = object.metadata?.finalizers ?? [];
+  const has = finalizers.includes(finalizer);
+  const namespace = object.metadata?.namespace;
+  const name = object.metadata?.name ?? '';
+  const patchFinalizers = (list: string[]) =>
+    client.patch(
+      type,
+      name,
+      // resourceVersion makes the merge patch conditional: a concurrent change fails it with a Conflict.
+      { metadata: { resourceVersion: object.metadata?.resourceVersion, finalizers: list } },
+      { namespace, type: 'merge' },
+    );
+
+  if (!object.metadata?.deletionTimestamp) {
+    if (has) return { state: 'present', object };
+    return { state: 'added', object: await patchFinalizers([...finalizers, finalizer]) };
+  }
+  if (!has) return { state: 'deleting', object };
+  await options.cleanup(object);
+  const updated = await patchFinalizers(finalizers.filter((f) => f !== finalizer));
+  return { state: 'finalized', object: updated };
+}

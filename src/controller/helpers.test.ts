@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KubernetesObject } from '../client/resource.ts';
+import { Action, isAction, isTerminal, terminal } from './action.ts';
+import { findCondition, isTrue, removeCondition, setCondition } from './conditions.ts';
+import { controller } from './controller.ts';
+import { controllerOf, controllerReference, withControllerReference } from './owner.ts';
+import { and, annotationsChanged, labelsChanged, not, onlyEvents, or } from './predicates.ts';
+import { jsonEqual } from './status.ts';
+
+const owner = {
+  apiVersion: 'example.operon.dev/v1',
+  kind: 'WebApp',
+  metadata: { name: 'web', namespace: 'ns', uid: 'u-1' },
+};
+
+describe('actions', () => {
+  it('builds and recognises the three actions, and rejects anything else', () => {
+    assert.ok(isAction(Action.done()));
+    assert.ok(isAction(Action.requeue()));
+    assert.ok(isAction(Action.requeueAfter(1000)));
+    assert.equal(isAction(Action.requeueAfter(-1)), false);
+    assert.equal(isAction(Action.requeueAfter(Number.NaN)), false);
+    assert.equal(isAction({ type: 'later' }), false);
+    assert.equal(isAction('done'), false);
+    assert.equal(isAction(null), false);
+  });
+
+  it('marks an error terminal once, keeping the cause', () => {
+    const cause = new Error('bad spec');
+    const t = terminal(cause);
+    assert.ok(isTerminal(t));
+    assert.equal(t.cause, cause);
+    assert.equal(terminal(t), t);
+    assert.equal(t.retryable, false);
+    assert.equal(isTerminal(cause), false);
+  });
+});
+
+describe('conditions', () => {
+  it('moves lastTransitionTime only when the status changes', () => {
+    let c = setCondition(
+      [],
+      { type: 'Ready', status: 'False', reason: 'Waiting', observedGeneration: 1 },
+      't1',
+    );
+    assert.equal(findCondition(c, 'Ready')?.lastTransitionTime, 't1');
+    c = setCondition(
+      c,
+      { type: 'Ready', status: 'False', reason: 'StillWaiting', message: 'm', observedGeneration: 2 },
+      't2',
+    );
+    assert.equal(
+      findCondition(c, 'Ready')?.lastTransitionTime,
+      't1',
+      'same status keeps the transition time',
+    );
+    assert.equal(findCondition(c, 'Ready')?.reason, 'StillWaiting');
+    assert.equal(findCondition(c, 'Ready')?.observedGeneration, 2);
+    c = setCondition(c, { type: 'Ready', status: 'True', reason: 'Done' }, 't3');
+    assert.equal(findCondition(c, 'Ready')?.lastTransitionTime, 't3');
+    assert.ok(isTrue(c, 'Ready'));
+    c = setCondition(c, { type: 'Degraded', status: 'False', reason: 'Fine' }, 't4');
+    assert.deepEqual(
+      c.map((x) => x.type),
+      ['Ready', 'Degraded'],
+    );
+    assert.deepEqual(
+      removeCondition(c, 'Ready').map((x) => x.type),
+      ['Degraded'],
+    );
+  });
+});
+
+describe('owner references', () => {
+  it('makes a controller reference that blocks owner deletion', () => {
+    assert.deepEqual(controllerReference(owner), {
+      apiVersion: 'example.operon.dev/v1',
+      kind: 'WebApp',
+      name: 'web',
+      uid: 'u-1',
+      controller: true,
+      blockOwnerDeletion: true,
+    });
+  });
+
+  it('names what an owner lacks', () => {
+    assert.throws(
+      () => controllerReference({ kind: 'WebApp', metadata: { name: 'x' } }),
+      /lacks apiVersion, metadata\.uid/,
+    );
+  });
+
+  it('refuses to take over a child another object controls, or one in another namespace', () => {
+    const child = withControllerReference<KubernetesObject>(owner, {
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'ns' },
+    });
+    assert.equal(controllerOf(child)?.uid, 'u-1');
+    assert.equal(withControllerReference(owner, child).metadata?.ownerReferences?.length, 1, 'idempotent');
+    const other = { ...owner, metadata: { ...owner.metadata, uid: 'u-2', name: 'other' } };
+    assert.throws(() => withControllerReference(other, child), /already controlled by WebApp web/);
+    assert.throws(
+      () =>
+        withControllerReference(owner, {
+          kind: 'ConfigMap',
+          metadata: { name: 'c', namespace: 'elsewhere' },
+        }),
+      /do not cross namespaces/,
+    );
+  });
+});
+
+describe('predicates', () => {
+  const cm = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({
+    metadata: { labels, annotations },
+  });
+  it('pass updates that change labels or annotations, and always pass creates', () => {
+    assert.equal(labelsChanged({ type: 'update', object: cm({ a: '1' }), old: cm({ a: '1' }) }), false);
+    assert.equal(labelsChanged({ type: 'update', object: cm({ a: '2' }), old: cm({ a: '1' }) }), true);
+    assert.equal(annotationsChanged({ type: 'update', object: cm({}, { x: 'y' }), old: cm({}) }), true);
+    assert.equal(labelsChanged({ type: 'create', object: cm({}) }), true);
+  });
+  it('combine with and, or, not and onlyEvents', () => {
+    const yes = () => true;
+    const no = () => false;
+    const e = { type: 'delete' as const, object: cm({}) };
+    assert.equal(and(yes, no)(e), false);
+    assert.equal(or(no, yes)(e), true);
+    assert.equal(not(no)(e), true);
+    assert.equal(onlyEvents('create')(e), false);
+    assert.equal(onlyEvents('delete', 'create')(e), true);
+  });
+});
+
+describe('controller definitions', () => {
+  it('rejects bad options at once with every problem named', () => {
+    assert.throws(
+      () =>
+        controller({
+          name: 'Bad Name',
+          for: undefined as never,
+          reconcile: undefined as never,
+          concurrency: 0,
+        }),
+      (err: Error) =>
+        /name "Bad Name"/.test(err.message) &&
+        /`for` must be a ResourceType/.test(err.message) &&
+        /`reconcile` must be a function/.test(err.message) &&
+        /concurrency must be a whole number/.test(err.message),
+    );
+  });
+});
+
+describe('jsonEqual', () => {
+  it('ignores key order but not values', () => {
+    assert.ok(jsonEqual({ a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 }));
+    assert.equal(jsonEqual({ a: [1, 2] }, { a: [2, 1] }), false);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Controllers: `controller({ name, for, owns, watches, reconcile })` declares a level-triggered
+ * reconcile loop; helpers set owner references, run finalizers safely, keep status conditions and
+ * write children and status the way controllers should.
+ */
+
+export { Action, isAction, isTerminal, TerminalError, terminal } from './action.ts';
+export {
+  type Condition,
+  type ConditionInput,
+  findCondition,
+  isTrue,
+  removeCondition,
+  setCondition,
+} from './conditions.ts';
+export {
+  type ControllerDefinition,
+  type ControllerObserver,
+  type ControllerOptions,
+  type ControllerRuntime,
+  controller,
+  describeReason,
+  prepareController,
+  type Reason,
+  type ReasonKind,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+  type Request,
+  type RunningController,
+  type Watch,
+  watches,
+} from './controller.ts';
+export { type FinalizeOptions, type FinalizeResult, finalize } from './finalizer.ts';
+export { controllerOf, controllerReference, withControllerReference } from './owner.ts';
+export {
+  and,
+  annotationsChanged,
+  generationChanged,
+  labelsChanged,
+  not,
+  onlyEvents,
+  or,
+  type Predicate,
+  type PredicateEvent,
+  resourceVersionChanged,
+} from './predicates.ts';
+export { applyOwned, jsonEqual, updateStatus } from './status.ts';
