@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { printProgress } from '../src/cli/usage.ts';
 import { installBinaries } from '../src/testing/index.ts';
 import { benchControlPlane } from './controlplane.ts';
+import { benchInformer } from './informer.ts';
 
 const quick = process.argv.includes('--quick');
 await installBinaries({ onProgress: printProgress });
@@ -17,13 +18,14 @@ await installBinaries({ onProgress: printProgress });
 const sections: string[] = [];
 const started = new Date();
 sections.push(await benchControlPlane(quick ? { starts: 1, namespaces: 5 } : {}));
+sections.push(await benchInformer({ quick }));
 
 const report = [
   `# Operon benchmarks, ${started.toISOString()}${quick ? ' (--quick)' : ''}`,
   '',
   `Node ${process.version}, ${process.platform}-${process.arch}.`,
   '',
-  ...sections,
+  sections.join('\n\n'),
   '',
 ].join('\n');
 process.stdout.write(`${report}\n`);
