@@ -35,6 +35,8 @@ export const ErrorCode = {
   Unreachable: 'OPERON_UNREACHABLE',
   /** A kind that neither the built-in types nor discovery know. Not retryable. */
   UnknownKind: 'OPERON_UNKNOWN_KIND',
+  /** A resource definition or schema a CRD cannot hold; names the field path and the fix. Not retryable. */
+  InvalidSchema: 'OPERON_INVALID_SCHEMA',
   /** A reconcile error marked with `terminal()`: retrying cannot help. Not retryable. */
   Terminal: 'OPERON_TERMINAL',
   /** A watch's resourceVersion is too old (HTTP 410 Gone); the caller must relist. Retryable by relisting. */

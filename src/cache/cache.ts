@@ -41,6 +41,8 @@ export interface CacheOptions {
    * the API server instead; default 2 s.
    */
   readYourWritesTimeoutMs?: number;
+  /** How long a watch may keep failing before `healthy` turns false; default 3 min. */
+  unhealthyAfterMs?: number;
 }
 
 export interface CacheStats {
@@ -62,7 +64,10 @@ export interface Cache extends Reader {
   waitForSync(signal?: AbortSignal): Promise<void>;
   /** Whether every informer has synced. */
   readonly synced: boolean;
-  /** Whether every informer's watch is healthy (for /healthz). */
+  /**
+   * False when some informer's watch has failed for longer than `unhealthyAfterMs` without
+   * recovering (for /healthz: a brief outage is retried, not a reason to restart).
+   */
   readonly healthy: boolean;
   /** Objects and approximate bytes per informer (walks the stores: call it rarely). */
   stats(): CacheStats[];
@@ -239,7 +244,12 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
     },
 
     get healthy() {
-      return [...informers.values()].every(({ informer }) => informer.stats().healthy);
+      const now = Date.now();
+      const limit = options.unhealthyAfterMs ?? 180_000;
+      return [...informers.values()].every(({ informer }) => {
+        const since = informer.stats().unhealthySince;
+        return since === 0 || now - since < limit;
+      });
     },
 
     stats() {

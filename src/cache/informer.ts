@@ -55,6 +55,8 @@ export interface InformerStats {
   resourceVersion: string;
   /** Whether the watch is connected and healthy (no error since its last event). */
   healthy: boolean;
+  /** `Date.now()` of the first error since the watch was last healthy; 0 while healthy. */
+  unhealthySince: number;
 }
 
 export interface Informer<T extends KubernetesObject> {
@@ -113,6 +115,7 @@ export function createInformer<T extends KubernetesObject>(
     lastEventAt: 0,
     resourceVersion: '',
     healthy: false,
+    unhealthySince: 0,
   };
   const freeze = options.freeze ?? true;
 
@@ -211,20 +214,24 @@ export function createInformer<T extends KubernetesObject>(
           case 'list':
             stats.resourceVersion = event.resourceVersion;
             stats.healthy = true;
+            stats.unhealthySince = 0;
             applyList(event.objects, event.relist);
             break;
           case 'bookmark':
             stats.resourceVersion = event.resourceVersion;
             stats.healthy = true;
+            stats.unhealthySince = 0;
             break;
           case 'error':
             stats.errors++;
+            if (stats.unhealthySince === 0) stats.unhealthySince = Date.now();
             stats.healthy = false;
             options.onError?.(event.error, event.attempt, event.retryInMs);
             break;
           default:
             stats.events++;
             stats.healthy = true;
+            stats.unhealthySince = 0;
             stats.resourceVersion = event.object.metadata?.resourceVersion ?? stats.resourceVersion;
             apply(event.type, event.object);
         }

@@ -44,6 +44,8 @@ export interface ClusterConfig {
   /** Where this came from, for messages: `/home/u/.kube/config (context "kind")` or `in-cluster service account (…)`. */
   source: string;
   auth: AuthProvider;
+  /** Act as another user (the kubeconfig's `as` / `as-groups`, or set in code), e.g. an operator's ServiceAccount. */
+  impersonate?: { user: string; groups?: readonly string[] };
 }
 
 export interface LoadConfigOptions {

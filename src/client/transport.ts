@@ -22,6 +22,8 @@ export interface TransportOptions {
   /** Offer HTTP/2 (all requests multiplexed over few connections); default false. */
   http2?: boolean;
   userAgent?: string;
+  /** Observes every answer: method, path and status (for audits of what an operator does). */
+  onResponse?: (method: string, path: string, status: number) => void;
 }
 
 export interface HttpRequest {
@@ -128,11 +130,15 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
   }
 
   async function sendOnce(req: HttpRequest, creds: Credentials): Promise<HttpResponse> {
-    const headers: Record<string, string> = {
+    const headers: Record<string, string | string[]> = {
       accept: req.accept ?? 'application/json',
       'user-agent': userAgent,
     };
     if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
+    if (config.impersonate) {
+      headers['impersonate-user'] = config.impersonate.user;
+      if (config.impersonate.groups?.length) headers['impersonate-group'] = [...config.impersonate.groups];
+    }
     if (creds.token) headers.authorization = `Bearer ${creds.token}`;
     else if (creds.username !== undefined) {
       headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')}`;
@@ -148,6 +154,7 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
         signal: req.signal ?? null,
         ...(req.bodyTimeoutMs !== undefined ? { bodyTimeout: req.bodyTimeoutMs } : { bodyTimeout: 120_000 }),
       });
+      options.onResponse?.(req.method, req.path, res.statusCode);
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (cause) {
       if (req.signal?.aborted) throw req.signal.reason;

@@ -73,6 +73,8 @@ export interface ReconcileContext<T extends KubernetesObject> {
   readonly reader: Reader;
   /** The field manager for server-side apply: the controller's name. */
   readonly fieldManager: string;
+  /** Records Kubernetes Events about objects; never throws, never blocks. */
+  readonly events: EventSink;
   /** The object being reconciled from the cache; undefined when it no longer exists. */
   get(): Promise<T | undefined>;
 }
@@ -110,6 +112,21 @@ export interface ControllerOptions<T extends KubernetesObject> {
   /** Per-key backoff for errors and `Action.requeue()`; default 5 ms doubling to 1000 s. */
   rateLimiter?: RateLimiter<string>;
   reconcile: Reconciler<T>;
+  /**
+   * What the reconcile does beyond reading its kinds, for generated RBAC (`operon generate rbac`):
+   * verbs on the primary kind (`patch` for finalizers), on its status subresource (`update` for
+   * updateStatus), and on other kinds it reads or writes directly.
+   */
+  permissions?: ControllerPermissions;
+}
+
+/** An RBAC verb. */
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export interface ControllerPermissions {
+  primary?: readonly Verb[];
+  status?: readonly Verb[];
+  other?: ReadonlyArray<{ resource: ResourceType; verbs: readonly Verb[]; subresource?: string }>;
 }
 
 export interface ControllerDefinition<T extends KubernetesObject = KubernetesObject> {
@@ -125,6 +142,10 @@ export function watches<U extends KubernetesObject>(
 ): Watch<U> {
   return { resource, map, ...(predicates ? { predicates } : {}) };
 }
+
+/** A controller of any kind, for lists of controllers. */
+// biome-ignore lint/suspicious/noExplicitAny: each controller has a kind of its own
+export type AnyControllerDefinition = ControllerDefinition<any>;
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
@@ -189,9 +210,26 @@ export interface ControllerObserver {
   handlerError?(what: string, error: unknown): void;
 }
 
+/** Where a reconcile records Events (the manager's recorder). */
+export interface EventSink {
+  event(
+    regarding: KubernetesObject,
+    input: {
+      type: 'Normal' | 'Warning';
+      reason: string;
+      action: string;
+      note?: string;
+      related?: KubernetesObject;
+    },
+  ): void;
+}
+
+const noEvents: EventSink = { event() {} };
+
 export interface ControllerRuntime {
   client: Client;
   cache: Cache;
+  events?: EventSink;
   log?: Logger;
   observer?: ControllerObserver;
   queueMetrics?: QueueMetrics;
@@ -379,6 +417,7 @@ export function prepareController<T extends KubernetesObject>(
       client: runtime.client,
       reader: runtime.cache,
       fieldManager: def.name,
+      events: runtime.events ?? noEvents,
       async get() {
         try {
           return await runtime.cache.get(options.for, request.name, { namespace: request.namespace, signal });

@@ -14,12 +14,15 @@ export {
   setCondition,
 } from './conditions.ts';
 export {
+  type AnyControllerDefinition,
   type ControllerDefinition,
   type ControllerObserver,
   type ControllerOptions,
+  type ControllerPermissions,
   type ControllerRuntime,
   controller,
   describeReason,
+  type EventSink,
   prepareController,
   type Reason,
   type ReasonKind,
@@ -28,6 +31,7 @@ export {
   type Reconciler,
   type Request,
   type RunningController,
+  type Verb,
   type Watch,
   watches,
 } from './controller.ts';

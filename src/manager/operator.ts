@@ -1,0 +1,131 @@
+/**
+ * An operator as one value: `defineOperator({ name, resources, controllers })` is what an entry
+ * module exports. `run()` starts it with a manager; `operon generate` reads the same value to
+ * write its CRDs, RBAC and deployment manifests.
+ */
+
+import type { AnyControllerDefinition } from '../controller/controller.ts';
+import { ErrorCode, OperonError } from '../errors.ts';
+import type { CustomResource, VersionDefinition } from '../resource/define-resource.ts';
+import { createManager, type ManagerOptions } from './manager.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: any custom resource
+type AnyCustomResource = CustomResource<string, string, Record<string, VersionDefinition<any, any>>>;
+
+export interface OperatorDefinition {
+  /** A DNS label: names the Deployment, ServiceAccount, roles and Lease, e.g. `webapp-operator`. */
+  name: string;
+  /** Where the operator is deployed; default `<name>-system`. */
+  namespace?: string;
+  /** The container image of the operator; default `<name>:latest`. */
+  image?: string;
+  /** Custom resources it defines (their CRDs are generated). */
+  resources?: readonly AnyCustomResource[];
+  controllers: readonly AnyControllerDefinition[];
+  /** Watch one namespace (namespaced Roles) instead of the whole cluster (a ClusterRole). */
+  watchNamespace?: string;
+  /** Lease-based leader election, so several replicas can run; default true. */
+  leaderElection?: boolean;
+  /** Replicas in the generated Deployment; default 1 (2 is safe with leader election). */
+  replicas?: number;
+  /** Extra manager options for `run()`. */
+  manager?: Omit<ManagerOptions, 'leaderElection' | 'namespace'>;
+}
+
+export interface Operator {
+  readonly definition: Readonly<OperatorDefinition> & {
+    namespace: string;
+    image: string;
+    leaderElection: boolean;
+  };
+  /** Runs the operator until SIGTERM or SIGINT; resolves to the exit code. */
+  run(overrides?: Partial<ManagerOptions>): Promise<number>;
+}
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Declares an operator, checking its names and that no two resources or controllers collide. */
+export function defineOperator(def: OperatorDefinition): Operator {
+  const problems: string[] = [];
+  if (typeof def.name !== 'string' || !DNS_LABEL.test(def.name) || def.name.length > 50) {
+    problems.push(
+      `name "${def.name}" must be a lower-case DNS label of at most 50 characters, e.g. "webapp-operator"`,
+    );
+  }
+  const kinds = new Map<string, string>();
+  for (const r of def.resources ?? []) {
+    const key = `${r.group}/${r.kind}`;
+    if (kinds.has(r.kind)) {
+      problems.push(
+        `two resources have the kind "${r.kind}" (${kinds.get(r.kind)} and ${key}); kinds must be unique within an operator, rename one`,
+      );
+    }
+    kinds.set(r.kind, key);
+  }
+  const names = new Set<string>();
+  for (const c of def.controllers ?? []) {
+    if (names.has(c.name)) problems.push(`two controllers are named "${c.name}"`);
+    names.add(c.name);
+  }
+  if (!def.controllers?.length) problems.push('it has no controllers');
+  if (problems.length > 0) {
+    throw new OperonError(
+      ErrorCode.InvalidArgument,
+      `Invalid operator "${def.name}": ${problems.join('; ')}.`,
+    );
+  }
+  const definition = Object.freeze({
+    ...def,
+    namespace: def.namespace ?? `${def.name}-system`,
+    image: def.image ?? `${def.name}:latest`,
+    leaderElection: def.leaderElection ?? true,
+  });
+  return {
+    definition,
+    async run(overrides = {}) {
+      const env = process.env;
+      const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST);
+      const ms = (name: string) => {
+        const v = env[name];
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) {
+          throw new OperonError(
+            ErrorCode.InvalidArgument,
+            `${name}=${v} is not a positive number of milliseconds.`,
+          );
+        }
+        return n;
+      };
+      const lease = {
+        leaseDurationMs: ms('OPERON_LEASE_DURATION_MS'),
+        renewDeadlineMs: ms('OPERON_RENEW_DEADLINE_MS'),
+        retryPeriodMs: ms('OPERON_RETRY_PERIOD_MS'),
+      };
+      const manager = await createManager({
+        name: def.name,
+        // Addresses from the environment, as controller-runtime's --metrics-bind-address flags.
+        ...(env.OPERON_METRICS_ADDRESS ? { metricsAddress: env.OPERON_METRICS_ADDRESS } : {}),
+        ...(env.OPERON_HEALTH_ADDRESS ? { healthAddress: env.OPERON_HEALTH_ADDRESS } : {}),
+        ...def.manager,
+        // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one namespace.
+        ...(env.WATCH_NAMESPACE || def.watchNamespace
+          ? { namespace: env.WATCH_NAMESPACE || def.watchNamespace }
+          : {}),
+        // Leader election in a cluster; off for a local run unless OPERON_LEADER_ELECTION=true.
+        ...(definition.leaderElection && (inCluster || env.OPERON_LEADER_ELECTION === 'true')
+          ? {
+              leaderElection: {
+                name: def.name,
+                namespace: env.POD_NAMESPACE ?? definition.namespace,
+                ...Object.fromEntries(Object.entries(lease).filter(([, v]) => v !== undefined)),
+              },
+            }
+          : {}),
+        ...overrides,
+      });
+      for (const c of def.controllers) manager.add(c);
+      return manager.run();
+    },
+  };
+}

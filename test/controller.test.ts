@@ -1,0 +1,413 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Client, ConfigMap, createClient, isNotFound, loadKubeconfig, Secret } from 'operon/client';
+import {
+  Action,
+  applyOwned,
+  controller,
+  finalize,
+  generationChanged,
+  type Reason,
+  type Request,
+  watches,
+} from 'operon/controller';
+import { createLogger } from 'operon/log';
+import { createManager, type Manager } from 'operon/manager';
+import { type ControlPlane, startFaultProxy, useControlPlane } from 'operon/testing';
+
+let plane: ControlPlane;
+let client: Client;
+
+before(async () => {
+  plane = await useControlPlane({ components: ['kube-controller-manager'] });
+  client = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
+});
+after(async () => {
+  await client?.close();
+  await plane?.stop();
+});
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A manager for one test, scoped to a namespace, with endpoints on free ports. */
+async function managerFor(namespace: string, extra: Partial<Parameters<typeof createManager>[0]> = {}) {
+  const logs: string[] = [];
+  const manager = await createManager({
+    config: await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }),
+    namespace,
+    metricsAddress: '127.0.0.1:0',
+    healthAddress: '127.0.0.1:0',
+    gracefulShutdownMs: 5000,
+    log: createLogger({ format: 'json', level: 'debug', write: (l) => logs.push(l) }),
+    ...extra,
+  });
+  return { manager, logs };
+}
+
+function run(manager: Manager) {
+  const ac = new AbortController();
+  const done = manager.start(ac.signal);
+  return {
+    done,
+    async stop() {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+describe('controllers against a real API server', () => {
+  it('reconciles for its primary, an owned child (also when deleted) and a mapped watch; predicates filter', async () => {
+    await using ns = await plane.createNamespace('triggers');
+    const seen: Array<{ key: string; reasons: readonly Reason[] }> = [];
+    const { manager } = await managerFor(ns.name);
+    manager.add(
+      controller({
+        name: 'parent',
+        for: ConfigMap,
+        owns: [Secret],
+        watches: [
+          watches(Secret, (s) =>
+            s.metadata?.labels?.parent ? [{ name: s.metadata.labels.parent, namespace: ns.name }] : [],
+          ),
+        ],
+        predicates: [(e) => !e.object.metadata?.name?.startsWith('ignored')],
+        async reconcile(request: Request, ctx) {
+          seen.push({ key: `${request.namespace}/${request.name}`, reasons: ctx.reasons });
+          const parent = await ctx.get();
+          if (parent?.metadata?.labels?.role !== 'parent') return Action.done();
+          await applyOwned(
+            ctx.client,
+            parent,
+            Secret,
+            { metadata: { name: `${request.name}-child` }, stringData: { a: 'b' } },
+            ctx,
+          );
+          return Action.done();
+        },
+      }),
+    );
+    const r = run(manager);
+    try {
+      await client.create(ConfigMap, {
+        metadata: { name: 'p', namespace: ns.name, labels: { role: 'parent' } },
+      });
+      await client.create(ConfigMap, { metadata: { name: 'ignored-1', namespace: ns.name } });
+      const child = await until('the child Secret', async () =>
+        client.get(Secret, 'p-child', { namespace: ns.name }).catch(() => undefined),
+      );
+      assert.equal(child.metadata?.ownerReferences?.[0]?.controller, true);
+      assert.ok(
+        seen.some(
+          (s) => s.key.endsWith('/p') && s.reasons.some((x) => x.kind === 'create' || x.kind === 'initial'),
+        ),
+      );
+
+      // Deleting the child reconciles its owner, which restores it.
+      const before = seen.length;
+      await client.delete(Secret, 'p-child', { namespace: ns.name });
+      await until('the owner to be reconciled for its deleted child', () =>
+        seen.slice(before).some((s) => s.key.endsWith('/p') && s.reasons.some((x) => x.kind === 'owned')),
+      );
+      await until('the child to be restored', async () =>
+        client.get(Secret, 'p-child', { namespace: ns.name }).catch(() => undefined),
+      );
+
+      // A mapped watch: a Secret labelled parent=q reconciles ConfigMap q.
+      await client.create(Secret, {
+        metadata: { name: 'pointer', namespace: ns.name, labels: { parent: 'q' } },
+      });
+      await until('a mapped reconcile', () =>
+        seen.some(
+          (s) =>
+            s.key.endsWith('/q') &&
+            s.reasons.some((x) => x.kind === 'mapped' && x.source?.name === 'pointer'),
+        ),
+      );
+      assert.ok(!seen.some((s) => s.key.includes('ignored')), 'the predicate filtered ignored-*');
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('drops status-only updates with generationChanged', () => {
+    const obj = (generation: number, status: string) => ({ metadata: { generation }, status: { s: status } });
+    assert.equal(generationChanged({ type: 'update', object: obj(1, 'b'), old: obj(1, 'a') }), false);
+    assert.equal(generationChanged({ type: 'update', object: obj(2, 'a'), old: obj(1, 'a') }), true);
+    assert.equal(generationChanged({ type: 'create', object: obj(1, 'a') }), true);
+  });
+
+  it('never reconciles a key twice at once under 8 workers, and reconciles every final state', async () => {
+    await using ns = await plane.createNamespace('concurrency');
+    const keys = 1000;
+    const active = new Set<string>();
+    const overlaps: string[] = [];
+    const lastSeen = new Map<string, string>();
+    let maxParallel = 0;
+    const { manager } = await managerFor(ns.name, { clientOptions: { connections: 128 } });
+    manager.add(
+      controller({
+        name: 'counter',
+        for: ConfigMap,
+        concurrency: 8,
+        async reconcile(request, ctx) {
+          const key = `${request.namespace}/${request.name}`;
+          if (active.has(key)) overlaps.push(key);
+          active.add(key);
+          maxParallel = Math.max(maxParallel, active.size);
+          try {
+            await new Promise((r) => setTimeout(r, Math.random() * 3));
+            const cm = await ctx.get();
+            if (cm) lastSeen.set(request.name, cm.metadata!.resourceVersion!);
+          } finally {
+            active.delete(key);
+          }
+          return Action.done();
+        },
+      }),
+    );
+    const r = run(manager);
+    try {
+      const names = Array.from({ length: keys }, (_, i) => `k${i}`);
+      for (let i = 0; i < keys; i += 100) {
+        await Promise.all(
+          names
+            .slice(i, i + 100)
+            .map((name) =>
+              client.create(ConfigMap, { metadata: { name, namespace: ns.name }, data: { v: '0' } }),
+            ),
+        );
+      }
+      // Keep updating a hot subset while the controller works.
+      for (let round = 1; round <= 5; round++) {
+        await Promise.all(
+          names
+            .slice(0, 200)
+            .map((name) =>
+              client.patch(ConfigMap, name, { data: { v: String(round) } }, { namespace: ns.name }),
+            ),
+        );
+      }
+      const truth = new Map(
+        (await client.list(ConfigMap, { namespace: ns.name })).items.map((c) => [
+          c.metadata!.name!,
+          c.metadata!.resourceVersion!,
+        ]),
+      );
+      await until(
+        'every key reconciled at its final state',
+        () => [...truth].every(([n, rv]) => lastSeen.get(n) === rv) || undefined,
+        120_000,
+      );
+      assert.deepEqual(overlaps, [], 'no key was reconciled by two workers at once');
+      assert.ok(maxParallel > 1, `workers ran in parallel (max ${maxParallel})`);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it("runs a finalizer's cleanup to completion before the object goes, and again after a crash mid-cleanup", async () => {
+    await using ns = await plane.createNamespace('finalizer');
+    const FINALIZER = 'test.operon.dev/cleanup';
+    let attempts = 0;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const define = (blockFirst: boolean) =>
+      controller({
+        name: 'finalizing',
+        for: ConfigMap,
+        async reconcile(request, ctx) {
+          const cm = await ctx.get();
+          if (!cm) return Action.done();
+          const result = await finalize({
+            client: ctx.client,
+            type: ConfigMap,
+            object: cm,
+            finalizer: FINALIZER,
+            cleanup: async () => {
+              attempts++;
+              if (blockFirst && attempts === 1) {
+                // Crash here: wait until the operator is stopped under us.
+                await new Promise((_, reject) =>
+                  ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
+                );
+              }
+              await gate;
+              await ctx.client.create(ConfigMap, {
+                metadata: { name: `cleaned-${request.name}`, namespace: ns.name },
+              });
+            },
+          });
+          return result.state === 'finalized' ? Action.done() : Action.done();
+        },
+      });
+    const first = await managerFor(ns.name, { gracefulShutdownMs: 200 });
+    first.manager.add(define(true));
+    const r1 = run(first.manager);
+    await client.create(ConfigMap, { metadata: { name: 'guarded', namespace: ns.name } });
+    await until('the finalizer to be added', async () =>
+      (await client.get(ConfigMap, 'guarded', { namespace: ns.name })).metadata?.finalizers?.includes(
+        FINALIZER,
+      ),
+    );
+    await client.delete(ConfigMap, 'guarded', { namespace: ns.name });
+    await until('cleanup to start', () => attempts === 1);
+    await r1.stop(); // the operator dies mid-cleanup
+    const stillThere = await client.get(ConfigMap, 'guarded', { namespace: ns.name });
+    assert.ok(stillThere.metadata?.deletionTimestamp, 'the object waits for its finalizer');
+    assert.deepEqual(stillThere.metadata?.finalizers, [FINALIZER]);
+
+    const second = await managerFor(ns.name);
+    second.manager.add(define(false));
+    const r2 = run(second.manager);
+    try {
+      await until('cleanup to run again', () => attempts === 2);
+      // Still there while cleanup has not finished.
+      assert.ok(await client.get(ConfigMap, 'guarded', { namespace: ns.name }));
+      release();
+      await until('the object to disappear', async () =>
+        client.get(ConfigMap, 'guarded', { namespace: ns.name }).then(
+          () => false,
+          (e: unknown) => isNotFound(e),
+        ),
+      );
+      assert.ok(
+        await client.get(ConfigMap, 'cleaned-guarded', { namespace: ns.name }),
+        'cleanup finished first',
+      );
+    } finally {
+      await r2.stop();
+    }
+  });
+
+  it('serves /metrics with controller-runtime series, and /readyz only after sync', async () => {
+    await using ns = await plane.createNamespace('metrics');
+    await client.create(ConfigMap, { metadata: { name: 'one', namespace: ns.name } });
+    await using proxy = await startFaultProxy({ port: Number(new URL(plane.server).port) });
+    proxy.pause();
+    const config = await loadKubeconfig({ kubeconfig: plane.kubeconfig.path });
+    const { manager } = await managerFor(ns.name, { config: { ...config, server: proxy.url } });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    manager.add(
+      controller({
+        name: 'measured',
+        for: ConfigMap,
+        async reconcile(request) {
+          await gate;
+          if (request.name === 'fails') throw new Error('boom');
+          return Action.done();
+        },
+      }),
+    );
+    const r = run(manager);
+    try {
+      const health = await until('the health endpoint', () => manager.addresses.health);
+      // The API server is out of reach, so the caches cannot sync: not ready, yet alive.
+      assert.equal(
+        (await fetch(`http://${health}/readyz`)).status,
+        503,
+        '/readyz is not ready before the caches sync',
+      );
+      assert.equal((await fetch(`http://${health}/healthz`)).status, 200);
+      proxy.resume();
+      proxy.cutAll(); // what was sent while silent is lost: start afresh
+      await until('ready', async () => (await fetch(`http://${health}/readyz`)).status === 200);
+      release();
+      await client.create(ConfigMap, { metadata: { name: 'fails', namespace: ns.name } });
+      const metrics = manager.addresses.metrics!;
+      const text = await until('the series', async () => {
+        const t = await (await fetch(`http://${metrics}/metrics`)).text();
+        return /controller_runtime_reconcile_errors_total\{controller="measured"\} [1-9]/.test(t)
+          ? t
+          : undefined;
+      });
+      assert.match(
+        text,
+        /controller_runtime_reconcile_total\{controller="measured",result="success"\} [1-9]/,
+      );
+      assert.match(
+        text,
+        /controller_runtime_reconcile_time_seconds_bucket\{le="\+Inf",controller="measured"\} [1-9]/,
+      );
+      assert.match(text, /workqueue_adds_total\{name="measured",controller="measured"\} [1-9]/);
+      assert.match(text, /workqueue_depth\{name="measured",controller="measured"\} \d/);
+      assert.match(text, /controller_runtime_max_concurrent_reconciles\{controller="measured"\} 1/);
+      assert.match(
+        text,
+        /operon_reconcile_reasons_total\{controller="measured",reason="(initial|create)"\} [1-9]/,
+      );
+      assert.equal((await fetch(`http://${health}/healthz`)).status, 200);
+      const status = (await (await fetch(`http://${health}/status`)).json()) as {
+        controllers: Array<{ name: string; reconciles: number }>;
+      };
+      assert.ok(status.controllers.find((c) => c.name === 'measured')!.reconciles >= 2);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('contains bad reconcilers: a non-Error throw, a malformed action and a throwing predicate are logged, counted and survived', async () => {
+    await using ns = await plane.createNamespace('contained');
+    const { manager, logs } = await managerFor(ns.name);
+    let goodRuns = 0;
+    manager.add(
+      controller({
+        name: 'misbehaving',
+        for: ConfigMap,
+        predicates: [
+          (e) => {
+            if (e.object.metadata?.name === 'bad-predicate') throw new Error('predicate exploded');
+            return true;
+          },
+        ],
+        async reconcile(request) {
+          if (request.name === 'throws-string') throw 'not an error';
+          if (request.name === 'bad-action') return { type: 'sometime' } as never;
+          if (request.name === 'good') goodRuns++;
+          return Action.done();
+        },
+      }),
+    );
+    const r = run(manager);
+    try {
+      for (const name of ['throws-string', 'bad-action', 'bad-predicate', 'good']) {
+        await client.create(ConfigMap, { metadata: { name, namespace: ns.name } });
+      }
+      await until('the good object to reconcile', () => goodRuns > 0);
+      await until(
+        'retries of the bad ones',
+        () => logs.filter((l) => l.includes('throws-string') && l.includes('not an Error')).length >= 2,
+      );
+      assert.ok(logs.some((l) => l.includes('bad-action') && l.includes('invalid action')));
+      assert.ok(logs.some((l) => l.includes('predicate threw')));
+      const text = await (await fetch(`http://${manager.addresses.metrics}/metrics`)).text();
+      assert.match(
+        text,
+        /controller_runtime_reconcile_panics_total\{controller="misbehaving"\} [2-9]|controller_runtime_reconcile_panics_total\{controller="misbehaving"\} \d\d/,
+      );
+      // Still alive: a new object is reconciled.
+      const before = goodRuns;
+      await client.patch(ConfigMap, 'good', { data: { again: '1' } }, { namespace: ns.name });
+      await until('the manager to keep working', () => goodRuns > before);
+    } finally {
+      await r.stop();
+    }
+  });
+});
