@@ -6,6 +6,7 @@
 import { isOperonError } from '../errors.ts';
 import { clusterCommand } from './cluster.ts';
 import { controlplaneCommand } from './controlplane.ts';
+import { generateCommand } from './generate.ts';
 import { UsageError } from './usage.ts';
 
 const HELP = `operon: build and run Kubernetes operators in TypeScript
@@ -13,6 +14,7 @@ const HELP = `operon: build and run Kubernetes operators in TypeScript
 Usage:
   operon controlplane install [--version X.Y] [--force]   find or build the local control-plane binaries
   operon cluster up | down | status | kubeconfig           a persistent local development cluster
+  operon generate crds | rbac | manifests [--out DIR]      CRDs, RBAC and deployment manifests of an operator
   operon help                                              this text
 
 Run \`operon <command> --help\` for a command's options.
@@ -21,6 +23,7 @@ Run \`operon <command> --help\` for a command's options.
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   controlplane: controlplaneCommand,
   cluster: clusterCommand,
+  generate: generateCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

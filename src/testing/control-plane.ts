@@ -15,7 +15,7 @@ import { COMPONENTS, type Component, findBinaries, noBinariesError, parseCompone
 import { guardDirectory, releaseDirectory } from './guardian.ts';
 import { type Connection, connect } from './http.ts';
 import { type Kubeconfig, kubeconfigFor, writeKubeconfig } from './kubeconfig.ts';
-import { type KubernetesObject, loadManifests } from './manifests.ts';
+import { asObject, type KubernetesObject, loadManifests } from './manifests.ts';
 import { createCertificateAuthority, type KeyPairPem, loadCertificateAuthority } from './pki.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { type ComponentProcess, logTail, startProcess } from './process.ts';
@@ -32,7 +32,7 @@ export interface ControlPlaneOptions {
   /** Number of kwok fake nodes (default 3), when kwok runs. */
   nodes?: number;
   /** CRDs to install before returning: objects, or paths of YAML/JSON files or folders of them. */
-  crds?: ReadonlyArray<KubernetesObject | string>;
+  crds?: ReadonlyArray<object | string>;
   /** Kubernetes minor to look for (default: the newest Operon builds). */
   version?: string;
   /** Explicit binary paths; the rest are found as `findBinaries()` does. */
@@ -75,7 +75,7 @@ export interface ControlPlane extends AsyncDisposable {
   /** Writes a kubeconfig for `user` in `groups`, signed by the plane's CA (for RBAC tests). */
   kubeconfigFor(user: string, groups?: readonly string[]): Promise<KubeconfigFile>;
   /** Creates or updates CRDs and waits until discovery serves every one. */
-  installCRDs(crds: ReadonlyArray<KubernetesObject | string>): Promise<void>;
+  installCRDs(crds: ReadonlyArray<object | string>): Promise<void>;
   /** A fresh namespace (`<prefix>-<random>`) for one test; dispose it to delete it. */
   createNamespace(prefix?: string): Promise<TestNamespace>;
   /** The last lines of each component's log, for a failing test's output. */
@@ -616,10 +616,10 @@ interface CrdObject extends KubernetesObject {
   spec: { group: string; names: { plural: string }; versions: Array<{ name: string; served?: boolean }> };
 }
 
-async function installCRDs(conn: Connection, input: ReadonlyArray<KubernetesObject | string>): Promise<void> {
+async function installCRDs(conn: Connection, input: ReadonlyArray<object | string>): Promise<void> {
   const paths = input.filter((c): c is string => typeof c === 'string');
   const objects = [
-    ...input.filter((c): c is KubernetesObject => typeof c !== 'string'),
+    ...input.filter((c) => typeof c !== 'string').map((c, i) => asObject(c, `crds[${i}]`)),
     ...(await loadManifests(paths)),
   ];
   const base = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';

@@ -1,0 +1,15 @@
+/**
+ * Manifests from an operator's definition: `generateFiles(operator, 'crds' | 'rbac' | 'manifests')`
+ * gives its CRDs, least-privilege RBAC and a hardened Deployment, byte-stable for git.
+ */
+
+export {
+  crdFiles,
+  deploymentFiles,
+  type GeneratedFile,
+  type GenerateWhat,
+  generateFiles,
+  rbacFiles,
+  writeFiles,
+} from './manifests.ts';
+export { leaderElectionRules, type PolicyRule, type RbacOptions, rbacManifests, rbacRules } from './rbac.ts';

@@ -1,0 +1,28 @@
+/**
+ * Custom resources from one schema: `defineResource()` gives the TypeScript type, a
+ * `ResourceType` for the client, cache and controllers, and a structural CRD with CEL rules.
+ * Schemas are written with TypeBox's `Type` (re-exported here).
+ */
+
+export { default as Type, type Static, type TSchema } from 'typebox';
+export {
+  intOrString,
+  listType,
+  mapType,
+  preserveUnknown,
+  rule,
+  type ValidationRule,
+  validations,
+} from './builders.ts';
+export {
+  type CustomObject,
+  type CustomResource,
+  type CustomResourceDefinitionManifest,
+  defineResource,
+  type ObjectType,
+  type PrinterColumn,
+  type ResourceDefinition,
+  type ScaleSubresource,
+  type VersionDefinition,
+} from './define-resource.ts';
+export { convertSchema, type JSONSchemaProps, type SchemaIssue, toStructuralSchema } from './schema.ts';
