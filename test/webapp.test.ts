@@ -1,0 +1,490 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  type Client,
+  ConfigMap,
+  createClient,
+  Deployment,
+  EventsV1Event,
+  isInvalid,
+  isNotFound,
+  loadKubeconfig,
+  Pod,
+  Service,
+} from 'operon/client';
+import { findCondition } from 'operon/controller';
+import { generateFiles } from 'operon/generate';
+import { createLogger } from 'operon/log';
+import { createManager } from 'operon/manager';
+import { type ControlPlane, useControlPlane } from 'operon/testing';
+import { watch } from 'operon/watch';
+import { parseAllDocuments } from 'yaml';
+import { FINALIZER, REGISTRY, webAppController } from '../examples/webapp/src/controller.ts';
+import operator from '../examples/webapp/src/operator.ts';
+import { WebApp } from '../examples/webapp/src/webapp.ts';
+
+const exec = promisify(execFile);
+const OPERATOR = fileURLToPath(new URL('../examples/webapp/src/operator.ts', import.meta.url));
+
+let plane: ControlPlane;
+let client: Client;
+const children: ChildProcess[] = [];
+
+before(async () => {
+  plane = await useControlPlane({
+    components: ['kube-controller-manager', 'kube-scheduler', 'kwok'],
+    crds: [WebApp.crd()],
+  });
+  client = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
+});
+after(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await client?.close();
+  await plane?.stop();
+});
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Runs the WebApp operator in this process; the registry lives in `registryNamespace`. */
+async function startOperator(
+  registryNamespace: string,
+  configOverride?: Parameters<typeof createManager>[0],
+) {
+  const manager = await createManager({
+    config: await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }),
+    metricsAddress: false,
+    healthAddress: '127.0.0.1:0',
+    gracefulShutdownMs: 5000,
+    log: createLogger({ level: 'warn', format: 'json', write: () => {} }),
+    ...configOverride,
+  });
+  manager.add(webAppController({ registryNamespace }));
+  const ac = new AbortController();
+  const done = manager.start(ac.signal);
+  return {
+    manager,
+    async stop() {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+const available = async (ns: string, name: string) => {
+  const app = await client.get(WebApp, name, { namespace: ns });
+  const cond = findCondition(app.status?.conditions, 'Available');
+  const progressing = findCondition(app.status?.conditions, 'Progressing');
+  return cond?.status === 'True' &&
+    progressing?.status === 'False' &&
+    app.status?.observedGeneration === app.metadata?.generation &&
+    app.status?.readyReplicas === app.spec.replicas
+    ? app
+    : undefined;
+};
+
+describe('the WebApp operator on a local cluster with real controllers', () => {
+  it('deploys, rolls out, scales, recovers from drift and loss, and cleans up with its finalizer', async () => {
+    await using ns = await plane.createNamespace('webapp');
+    await using registry = await plane.createNamespace('registry');
+    const op = await startOperator(registry.name);
+    try {
+      await client.create(WebApp, {
+        metadata: { name: 'hello', namespace: ns.name },
+        spec: { image: 'nginx:1.27', replicas: 2, port: 80 },
+      });
+      const app = await until('hello to be Available', () => available(ns.name, 'hello'));
+      assert.equal(app.status?.selector, 'app.kubernetes.io/name=webapp,app.kubernetes.io/instance=hello');
+      assert.deepEqual(app.metadata?.finalizers, [FINALIZER]);
+      const pods = await client.list(Pod, { namespace: ns.name, labelSelector: app.status!.selector! });
+      assert.equal(pods.items.length, 2);
+      for (const pod of pods.items) {
+        assert.match(pod.spec?.nodeName ?? '', /^kwok-node-/);
+        assert.equal(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+      }
+      const reg = await client.get(ConfigMap, REGISTRY, { namespace: registry.name });
+      assert.equal(reg.data?.[`${ns.name}.hello`], 'nginx:1.27');
+
+      // A new image: Progressing while it rolls out, then Available at the new generation.
+      const seen = new Set<string>();
+      const watcher = (async () => {
+        for (let i = 0; i < 400; i++) {
+          const a = await client.get(WebApp, 'hello', { namespace: ns.name });
+          const p = findCondition(a.status?.conditions, 'Progressing');
+          if (p?.status === 'True' && a.status?.observedGeneration === 2) seen.add('progressing');
+          if (seen.has('progressing') && p?.status === 'False') return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      await client.patch(WebApp, 'hello', { spec: { image: 'nginx:1.28' } }, { namespace: ns.name });
+      await watcher;
+      assert.ok(seen.has('progressing'), 'Progressing=True was reported during the rollout');
+      const rolled = await until('the new image to be Available', () => available(ns.name, 'hello'));
+      assert.equal(rolled.status?.observedGeneration, 2);
+      assert.equal(
+        (await client.get(Deployment, 'hello', { namespace: ns.name })).spec?.template.spec?.containers[0]
+          ?.image,
+        'nginx:1.28',
+      );
+
+      // kubectl scale flows through the scale subresource to the Deployment.
+      await exec('kubectl', [
+        '--kubeconfig',
+        plane.kubeconfig.path,
+        'scale',
+        'wa/hello',
+        '-n',
+        ns.name,
+        '--replicas=3',
+      ]);
+      await until(
+        'the Deployment to scale',
+        async () => (await client.get(Deployment, 'hello', { namespace: ns.name })).spec?.replicas === 3,
+      );
+      await until('3 ready replicas', () => available(ns.name, 'hello'));
+
+      // Loss: a deleted Deployment comes back.
+      const uid = (await client.get(Deployment, 'hello', { namespace: ns.name })).metadata?.uid;
+      await client.delete(Deployment, 'hello', { namespace: ns.name });
+      await until('the Deployment to be restored', async () => {
+        const d = await client.get(Deployment, 'hello', { namespace: ns.name }).catch(() => undefined);
+        return d && d.metadata?.uid !== uid;
+      });
+      // Drift: a hand-edited Service port is put back.
+      await client.patch(Service, 'hello', [{ op: 'replace', path: '/spec/ports/0/port', value: 9999 }], {
+        namespace: ns.name,
+        type: 'json',
+        fieldManager: 'someone-by-hand',
+      });
+      await until(
+        'the Service port to be restored',
+        async () =>
+          (await client.get(Service, 'hello', { namespace: ns.name })).spec?.ports?.[0]?.port === 80,
+      );
+
+      // Events for each change it made.
+      const events = await client.list(EventsV1Event, { namespace: ns.name });
+      const reasons = events.items.filter((e) => e.regarding?.name === 'hello').map((e) => e.reason);
+      assert.ok(reasons.includes('Created'), `Events: ${reasons.join(', ')}`);
+      assert.ok(reasons.includes('Updated'));
+
+      // Deletion: the registry entry goes first (the WebApp still exists), then the children.
+      // Watch both and compare revisions: the entry's removal must come before the WebApp's delete.
+      const ac = new AbortController();
+      let entryRemovedAt: bigint | undefined;
+      let appDeletedAt: bigint | undefined;
+      const registryWatch = (async () => {
+        for await (const e of watch(client, ConfigMap, { signal: ac.signal, namespace: registry.name })) {
+          if (
+            e.type === 'modified' &&
+            e.object.metadata?.name === REGISTRY &&
+            e.object.data?.[`${ns.name}.hello`] === undefined
+          ) {
+            entryRemovedAt ??= BigInt(e.object.metadata.resourceVersion!);
+          }
+        }
+      })();
+      const appWatch = (async () => {
+        for await (const e of watch(client, WebApp, { signal: ac.signal, namespace: ns.name })) {
+          if (e.type === 'deleted' && e.object.metadata?.name === 'hello')
+            appDeletedAt = BigInt(e.object.metadata.resourceVersion!);
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 300));
+      await client.delete(WebApp, 'hello', { namespace: ns.name });
+      await until(
+        'the WebApp to be deleted and the entry removed',
+        async () => appDeletedAt !== undefined && entryRemovedAt !== undefined,
+      );
+      ac.abort();
+      await Promise.all([registryWatch, appWatch]);
+      assert.ok(
+        entryRemovedAt! < appDeletedAt!,
+        `registry entry removed at ${entryRemovedAt}, WebApp deleted at ${appDeletedAt}`,
+      );
+      await until('the garbage collector to remove the children', async () => {
+        const d = await client.get(Deployment, 'hello', { namespace: ns.name }).catch(() => undefined);
+        const s = await client.get(Service, 'hello', { namespace: ns.name }).catch(() => undefined);
+        return !d && !s;
+      });
+    } finally {
+      await op.stop();
+    }
+  });
+
+  it('rejects invalid specs at admission with a readable message', async () => {
+    await using ns = await plane.createNamespace('admission');
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ image: '', port: 80 }, /image must be a non-empty image reference/],
+      [{ image: 'nginx', port: 0 }, /port must be between 1 and 65535/],
+      [{ image: 'nginx', port: 80, replicas: 101 }, /spec\.replicas.*less than or equal to 100/],
+      [
+        { image: 'nginx', port: 80, strategy: { type: 'Recreate', maxSurge: 1 } },
+        /maxSurge and maxUnavailable apply to RollingUpdate only/,
+      ],
+    ];
+    for (const [spec, message] of cases) {
+      await assert.rejects(
+        client.create(WebApp, { metadata: { name: 'bad', namespace: ns.name }, spec } as WebApp),
+        (err: unknown) => {
+          assert.ok(isInvalid(err));
+          assert.match((err as Error).message, message);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('reports a spec it cannot run as Degraded with a reason and a Warning Event, and recovers when fixed', async () => {
+    await using ns = await plane.createNamespace('degraded');
+    await using registry = await plane.createNamespace('registry');
+    const op = await startOperator(registry.name);
+    try {
+      await client.create(WebApp, {
+        metadata: { name: 'broken', namespace: ns.name },
+        spec: { image: 'nginx', replicas: 1, port: 80, env: [{ name: '1BAD', value: 'x' }] },
+      });
+      const app = await until('Degraded=True', async () => {
+        const a = await client.get(WebApp, 'broken', { namespace: ns.name });
+        return findCondition(a.status?.conditions, 'Degraded')?.status === 'True' ? a : undefined;
+      });
+      const degraded = findCondition(app.status?.conditions, 'Degraded')!;
+      assert.equal(degraded.reason, 'InvalidSpec');
+      assert.match(degraded.message, /env var name "1BAD" is not a valid identifier/);
+      await until('a Warning Event', async () =>
+        (await client.list(EventsV1Event, { namespace: ns.name })).items.find(
+          (e) => e.type === 'Warning' && e.reason === 'InvalidSpec',
+        ),
+      );
+      await assert.rejects(client.get(Deployment, 'broken', { namespace: ns.name }), isNotFound);
+      await client.patch(
+        WebApp,
+        'broken',
+        { spec: { env: [{ name: 'GOOD', value: 'x' }] } },
+        { namespace: ns.name },
+      );
+      await until('Available after the fix', () => available(ns.name, 'broken'));
+      const fixed = await client.get(WebApp, 'broken', { namespace: ns.name });
+      assert.equal(findCondition(fixed.status?.conditions, 'Degraded')?.status, 'False');
+    } finally {
+      await op.stop();
+    }
+  });
+
+  it('runs as its generated ServiceAccount through a full reconcile with no 403, using every verb it is granted', async () => {
+    await using ns = await plane.createNamespace('rbac');
+    const definition = operator.definition;
+    const opNs = definition.namespace;
+    await plane.connection.request('POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: opNs } },
+    });
+    const rbac = generateFiles(operator, 'rbac')[0]!.content;
+    const docs = parseAllDocuments(rbac).map(
+      (d) =>
+        d.toJS() as {
+          apiVersion: string;
+          kind: string;
+          metadata: { name: string; namespace?: string };
+          rules?: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
+        },
+    );
+    for (const doc of docs) {
+      const mapped = await client.mapper.resourceFor(doc.apiVersion, doc.kind);
+      const existing = await client
+        .get(mapped, doc.metadata.name, { namespace: doc.metadata.namespace })
+        .catch(() => undefined);
+      if (!existing) await client.create(mapped, doc as never);
+    }
+    const sa = `system:serviceaccount:${opNs}:${definition.name}`;
+    const responses: Array<{ method: string; path: string; status: number }> = [];
+    const config = await loadKubeconfig({ kubeconfig: plane.kubeconfig.path });
+    const op = await startOperator(opNs, {
+      config: {
+        ...config,
+        impersonate: {
+          user: sa,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${opNs}`, 'system:authenticated'],
+        },
+      },
+      clientOptions: { onResponse: (method, path, status) => responses.push({ method, path, status }) },
+      leaderElection: {
+        name: definition.name,
+        namespace: opNs,
+        leaseDurationMs: 3000,
+        renewDeadlineMs: 2000,
+        retryPeriodMs: 500,
+      },
+    });
+    try {
+      await client.create(WebApp, {
+        metadata: { name: 'app', namespace: ns.name },
+        spec: { image: 'nginx', replicas: 1, port: 80 },
+      });
+      await until('Available as the ServiceAccount', () => available(ns.name, 'app'));
+      await client.delete(WebApp, 'app', { namespace: ns.name });
+      await until('the WebApp to be gone', async () =>
+        client.get(WebApp, 'app', { namespace: ns.name }).then(() => false, isNotFound),
+      );
+      await new Promise((r) => setTimeout(r, 1200)); // a lease renewal or two
+    } finally {
+      await op.stop();
+    }
+    const forbidden = responses.filter((r) => r.status === 403);
+    assert.deepEqual(forbidden, [], 'no request was forbidden');
+
+    // Which (group, resource, verb) the operator used, from its requests.
+    const used = new Set<string>();
+    for (const r of responses) {
+      const path = r.path.split('?')[0]!;
+      const query = r.path.includes('?') ? r.path.slice(r.path.indexOf('?')) : '';
+      const m =
+        /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/[^/]+)?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(
+          path,
+        );
+      if (!m) continue;
+      const group = m[1] ?? '';
+      const resource = m[4] ? `${m[2]}/${m[4]}` : m[2]!;
+      const named = m[3] !== undefined;
+      const verb =
+        r.method === 'GET'
+          ? query.includes('watch=1')
+            ? 'watch'
+            : named
+              ? 'get'
+              : 'list'
+          : ({ POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[
+              r.method
+            ]!;
+      used.add(`${group}|${resource}|${verb}`);
+      // A server-side apply that made a new object (201) needed the create verb too.
+      if (r.method === 'PATCH' && r.status === 201) used.add(`${group}|${resource}|create`);
+    }
+    const granted = docs
+      .filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role')
+      .flatMap((d) => d.rules ?? [])
+      .flatMap((rule) => rule.verbs.map((v) => `${rule.apiGroups[0]}|${rule.resources[0]}|${v}`));
+    // `get` on cached kinds serves the cache's read-your-writes fallback, and `patch` on events a
+    // repeated Event's series: granted for correctness, used only when those happen.
+    const unused = granted.filter(
+      (g) => !used.has(g) && !g.endsWith('|get') && g !== 'events.k8s.io|events|patch',
+    );
+    assert.deepEqual(unused, [], `granted but never used: ${unused.join(', ')}`);
+  });
+});
+
+describe('the WebApp operator as processes', () => {
+  function spawnOperator(registryNs: string, watchNs: string, extraEnv: Record<string, string> = {}) {
+    const child = spawn(process.execPath, ['--conditions=operon:source', OPERATOR], {
+      env: {
+        ...process.env,
+        KUBECONFIG: plane.kubeconfig.path,
+        POD_NAMESPACE: registryNs,
+        WATCH_NAMESPACE: watchNs,
+        OPERON_METRICS_ADDRESS: '127.0.0.1:0',
+        OPERON_HEALTH_ADDRESS: '127.0.0.1:0',
+        OPERON_LOG_LEVEL: 'warn',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, exited, stderr: () => stderr };
+  }
+
+  it('converges with nothing left behind after SIGKILL mid-rollout and a restart', async () => {
+    await using ns = await plane.createNamespace('sigkill');
+    await using registry = await plane.createNamespace('registry');
+    const first = spawnOperator(registry.name, ns.name);
+    await client.create(WebApp, {
+      metadata: { name: 'web', namespace: ns.name },
+      spec: { image: 'nginx:1.27', replicas: 3, port: 80 },
+    });
+    await until(
+      'the first rollout to start',
+      async () => client.get(Deployment, 'web', { namespace: ns.name }).catch(() => undefined),
+      60_000,
+    );
+    await client.patch(WebApp, 'web', { spec: { image: 'nginx:1.28', replicas: 4 } }, { namespace: ns.name });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = spawnOperator(registry.name, ns.name);
+    try {
+      const app = await until('convergence after the restart', () => available(ns.name, 'web'), 90_000);
+      assert.equal(app.status?.readyReplicas, 4);
+      const deployments = await client.list(Deployment, { namespace: ns.name });
+      assert.deepEqual(
+        deployments.items.map((d) => d.metadata?.name),
+        ['web'],
+        'one Deployment',
+      );
+      assert.equal(deployments.items[0]?.spec?.template.spec?.containers[0]?.image, 'nginx:1.28');
+      const services = await client.list(Service, { namespace: ns.name });
+      assert.deepEqual(
+        services.items.map((s) => s.metadata?.name),
+        ['web'],
+        'one Service',
+      );
+      const reg = await client.get(ConfigMap, REGISTRY, { namespace: registry.name });
+      assert.deepEqual(reg.data, { [`${ns.name}.web`]: 'nginx:1.28' });
+    } finally {
+      second.child.kill('SIGTERM');
+      assert.equal(await second.exited, 0, second.stderr());
+    }
+  });
+
+  it('still converges when the leader of two replicas is killed', async () => {
+    await using ns = await plane.createNamespace('ha');
+    await using registry = await plane.createNamespace('registry');
+    const env = {
+      OPERON_LEADER_ELECTION: 'true',
+      OPERON_LEASE_DURATION_MS: '3000',
+      OPERON_RENEW_DEADLINE_MS: '2000',
+      OPERON_RETRY_PERIOD_MS: '300',
+    };
+    const a = spawnOperator(registry.name, ns.name, env);
+    const b = spawnOperator(registry.name, ns.name, env);
+    await client.create(WebApp, {
+      metadata: { name: 'ha', namespace: ns.name },
+      spec: { image: 'nginx:1.27', replicas: 2, port: 80 },
+    });
+    await until('Available with two replicas running', () => available(ns.name, 'ha'));
+    const lease = await until('the lease', async () => {
+      const res = await plane.connection.request<{ spec?: { holderIdentity?: string } }>(
+        'GET',
+        `/apis/coordination.k8s.io/v1/namespaces/${registry.name}/leases/webapp-operator`,
+      );
+      return res.status === 200 ? res.body.spec?.holderIdentity : undefined;
+    });
+    // Identities are host_pid_random: find the leader by pid.
+    const leader = [a, b].find((p) => lease.includes(`_${p.child.pid}_`))!;
+    const survivor = leader === a ? b : a;
+    assert.ok(leader, `the lease names one of the two (${lease})`);
+    leader.child.kill('SIGKILL');
+    await client.patch(WebApp, 'ha', { spec: { image: 'nginx:1.28' } }, { namespace: ns.name });
+    const app = await until('convergence under the new leader', () => available(ns.name, 'ha'), 60_000);
+    assert.equal(app.status?.observedGeneration, 2);
+    survivor.child.kill('SIGTERM');
+    assert.equal(await survivor.exited, 0, survivor.stderr());
+  });
+});
