@@ -284,9 +284,9 @@ export function prepareController<T extends KubernetesObject>(
   function enqueue(request: Request, reason: Reason, priority: number = Priority.normal): void {
     const key = keyOf(request);
     const list = reasons.get(key);
-    if (list) {
-      if (list.length < MAX_REASONS) list.push(reason);
-    } else reasons.set(key, [reason]);
+    if (!list) reasons.set(key, [reason]);
+    else if (list.length < MAX_REASONS && !list.some((r) => describeReason(r) === describeReason(reason)))
+      list.push(reason);
     observer.enqueued?.(key, reason);
     queue.add(key, { priority });
   }

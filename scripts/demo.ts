@@ -1,0 +1,201 @@
+/**
+ * `npm run demo`: the WebApp operator on a local cluster, with a live view.
+ *
+ * Brings up `operon cluster` (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes;
+ * building the binaries first if needed), installs the WebApp CRD, starts the operator in this
+ * process, applies the samples in examples/webapp/samples, and redraws a view of the WebApps and
+ * of the operator every second, with kubectl commands to try. Ctrl-C stops the operator and
+ * leaves the cluster running.
+ *
+ *   npm run demo               the live view, until Ctrl-C
+ *   npm run demo -- --once     exit 0 once every sample is Available, non-zero with the reason
+ */
+
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Client, createClient, loadKubeconfig, Namespace } from 'operon/client';
+import { describeReason, findCondition } from 'operon/controller';
+import { createLogger } from 'operon/log';
+import { createManager, type Manager } from 'operon/manager';
+import { parseManifests } from 'operon/testing';
+import { webAppController } from '../examples/webapp/src/controller.ts';
+import { NAME } from '../examples/webapp/src/operator.ts';
+import { WebApp } from '../examples/webapp/src/webapp.ts';
+import { printProgress } from '../src/cli/usage.ts';
+import { clusterUp } from '../src/testing/cluster.ts';
+import { installBinaries } from '../src/testing/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    once: { type: 'boolean' },
+    timeout: { type: 'string', default: '240' },
+    namespace: { type: 'string', default: 'demo' },
+  },
+});
+const once = values.once ?? false;
+const demoNs = values.namespace!;
+const registryNs = `${NAME}-system`;
+const samplesDir = new URL('../examples/webapp/samples/', import.meta.url);
+const say = (line: string) => process.stderr.write(`[demo] ${line}\n`);
+
+const started = Date.now();
+say('checking the control-plane binaries (the first run builds them from Go modules: about 10 minutes)');
+await installBinaries({ onProgress: printProgress });
+say('starting the local cluster (operon cluster up)');
+const { plane } = await clusterUp();
+await plane.installCRDs([WebApp.crd()]);
+const kubeconfig = plane.kubeconfig.path;
+await plane.stop(); // the cluster keeps running; this only closes our connection
+
+const config = await loadKubeconfig({ kubeconfig });
+const client = createClient(config, { fieldManager: 'operon-demo' });
+for (const name of [registryNs, demoNs]) {
+  await client.apply(Namespace, { metadata: { name } });
+}
+
+// The operator, in this process; its logs go to a file so that the view stays readable.
+const logDir = join(plane.dir, 'logs');
+await mkdir(logDir, { recursive: true });
+const logFile = join(logDir, 'webapp-operator.log');
+const { createWriteStream } = await import('node:fs');
+const logStream = createWriteStream(logFile, { flags: 'a' });
+const manager = await createManager({
+  config,
+  name: NAME,
+  metricsAddress: '127.0.0.1:0',
+  healthAddress: '127.0.0.1:0',
+  log: createLogger({ format: 'json', write: (l) => logStream.write(l) }),
+});
+manager.add(webAppController({ registryNamespace: registryNs }));
+const stop = new AbortController();
+const running = manager.start(stop.signal);
+running.catch(() => undefined);
+
+// The samples.
+const sampleNames: string[] = [];
+for (const file of (await readdir(samplesDir)).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const obj of parseManifests(
+    await readFile(new URL(file, samplesDir), 'utf8'),
+    `examples/webapp/samples/${file}`,
+  )) {
+    await client.apply(
+      WebApp,
+      { ...(obj as unknown as WebApp), metadata: { ...obj.metadata, namespace: demoNs } },
+      { force: true },
+    );
+    sampleNames.push(obj.metadata.name!);
+  }
+}
+say(`applied ${sampleNames.length} sample WebApps in namespace ${demoNs}: ${sampleNames.join(', ')}`);
+
+const age = (iso: string | undefined) => {
+  if (!iso) return '-';
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+};
+
+async function view(m: Manager, c: Client): Promise<{ text: string; pending: string[] }> {
+  const list = await c.list(WebApp, { namespace: demoNs });
+  const status = m.status();
+  const ctrl = status.controllers[0];
+  const rows = [
+    ['NAME', 'IMAGE', 'DESIRED', 'READY', 'AVAILABLE', 'PROGRESSING', 'DEGRADED', 'LAST RECONCILE'],
+  ];
+  const pending: string[] = [];
+  for (const app of list.items) {
+    const name = app.metadata!.name!;
+    const cond = (t: string) => findCondition(app.status?.conditions, t);
+    const last = ctrl?.lastByKey[`${demoNs}/${name}`];
+    rows.push([
+      name,
+      app.spec.image,
+      String(app.spec.replicas),
+      String(app.status?.readyReplicas ?? 0),
+      cond('Available')?.status ?? '-',
+      cond('Progressing')?.status ?? '-',
+      cond('Degraded')?.status ?? '-',
+      last ? `${last.reasons.slice(0, 2).join(', ') || 'retry'} (${last.result}, ${age(last.at)} ago)` : '-',
+    ]);
+    const ok =
+      cond('Available')?.status === 'True' &&
+      app.status?.observedGeneration === app.metadata?.generation &&
+      (app.status?.readyReplicas ?? 0) === app.spec.replicas;
+    if (sampleNames.includes(name) && !ok) {
+      pending.push(
+        `${name}: ${['Available', 'Progressing', 'Degraded']
+          .map((t) => `${t}=${cond(t)?.status ?? '?'} (${cond(t)?.message ?? 'no status yet'})`)
+          .join(', ')}`,
+      );
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const table = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
+  const recent = (ctrl?.recent ?? [])
+    .slice(0, 5)
+    .map((r) => `  ${r.at.slice(11, 19)}  ${r.key.padEnd(18)} ${r.result.padEnd(13)} ${r.reasons.join(', ')}`)
+    .join('\n');
+  const text = [
+    `Operon demo: the WebApp operator on a local cluster (${status.phase}, caches ${status.cacheSynced ? 'synced' : 'syncing'})`,
+    `operator: ${ctrl?.reconciles ?? 0} reconciles (${ctrl?.ratePerSecond ?? 0}/s over the last minute), queue depth ${ctrl?.queueDepth ?? 0}, in flight ${ctrl?.inFlight ?? 0}, errors ${ctrl?.errors ?? 0}`,
+    `         metrics http://${m.addresses.metrics}/metrics   live view http://${m.addresses.health}/status   log ${logFile}`,
+    '',
+    table,
+    '',
+    'recent reconciles (why each one ran):',
+    recent || '  (none yet)',
+    '',
+    'Try, in another terminal:',
+    `  export KUBECONFIG=${kubeconfig}`,
+    `  kubectl get wa -n ${demoNs}`,
+    `  kubectl scale wa/hello -n ${demoNs} --replicas=4`,
+    `  kubectl patch wa/hello -n ${demoNs} --type=merge -p '{"spec":{"image":"nginx:1.28"}}'`,
+    `  kubectl delete deployment hello -n ${demoNs}        # it comes back`,
+    `  kubectl apply -n ${demoNs} -f examples/webapp/samples/hello.yaml`,
+    `  kubectl get events -n ${demoNs} --sort-by=.metadata.creationTimestamp`,
+    'Ctrl-C stops the operator; the cluster keeps running (npm run operon -- cluster down stops it).',
+  ].join('\n');
+  return { text, pending };
+}
+
+let exitCode = 0;
+const tty = Boolean(process.stdout.isTTY) && !once;
+const deadline = Date.now() + Number(values.timeout) * 1000;
+const onSignal = () => stop.abort();
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+let lastPrinted = 0;
+try {
+  while (!stop.signal.aborted) {
+    const { text, pending } = await view(manager, client);
+    if (tty) process.stdout.write(`\x1b[2J\x1b[H${text}\n`);
+    else if (
+      once ? pending.length === 0 || Date.now() - lastPrinted > 15_000 : Date.now() - lastPrinted > 5000
+    ) {
+      process.stdout.write(`${text}\n\n`);
+      lastPrinted = Date.now();
+    }
+    if (once && pending.length === 0) {
+      say(`every sample is Available after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      break;
+    }
+    if (once && Date.now() > deadline) {
+      process.stderr.write(
+        `[demo] not every sample became Available within ${values.timeout} s:\n  ${pending.join('\n  ')}\n`,
+      );
+      exitCode = 1;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+} finally {
+  stop.abort();
+  await running.catch((err: unknown) => {
+    process.stderr.write(`[demo] the operator failed: ${(err as Error).message}\n`);
+    exitCode = 1;
+  });
+  await client.close();
+  logStream.end();
+  say('operator stopped; the cluster keeps running (npm run operon -- cluster down stops it)');
+}
+process.exitCode = exitCode;
