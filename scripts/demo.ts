@@ -15,7 +15,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Client, createClient, loadKubeconfig, Namespace } from 'operon/client';
-import { describeReason, findCondition } from 'operon/controller';
+import { findCondition } from 'operon/controller';
 import { createLogger } from 'operon/log';
 import { createManager, type Manager } from 'operon/manager';
 import { parseManifests } from 'operon/testing';
