@@ -163,7 +163,13 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       const write = pending.get(writeKey);
       if (write) {
         ryw.waited++;
-        const ok = await informer.waitFor(key, (obj) => caughtUp(write, obj), rywTimeout, o.signal);
+        const ok = await informer.waitFor(
+          key,
+          (obj) => caughtUp(write, obj),
+          rywTimeout,
+          o.signal,
+          write.resourceVersion,
+        );
         if (pending.get(writeKey) === write) pending.delete(writeKey);
         if (!ok) {
           // The cache is behind our own write: ask the server rather than answer with the past.
@@ -202,7 +208,13 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
         if (!writeKey.startsWith(prefix)) continue;
         ryw.waited++;
         const key = writeKey.slice(typeKey(type).length + 1);
-        const ok = await informer.waitFor(key, (obj) => caughtUp(write, obj), rywTimeout, o.signal);
+        const ok = await informer.waitFor(
+          key,
+          (obj) => caughtUp(write, obj),
+          rywTimeout,
+          o.signal,
+          write.resourceVersion,
+        );
         if (pending.get(writeKey) === write) pending.delete(writeKey);
         if (!ok) {
           ryw.fellBack++;

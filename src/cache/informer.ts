@@ -69,12 +69,17 @@ export interface Informer<T extends KubernetesObject> {
   readonly synced: boolean;
   /** Adds handlers; after sync, `add` is called at once for every object already stored. */
   addHandlers(handlers: EventHandlers<T>): () => void;
-  /** Resolves true when `check` holds for the stored object under `key` (undefined if absent), false after `timeoutMs`. */
+  /**
+   * Resolves true when `check` holds for the stored object under `key` (undefined if absent), or
+   * once the informer has processed every event up to resourceVersion `upTo` (then the store
+   * shows that version or a newer state); false after `timeoutMs`.
+   */
   waitFor(
     key: string,
     check: (object: T | undefined) => boolean,
     timeoutMs: number,
     signal?: AbortSignal,
+    upTo?: string,
   ): Promise<boolean>;
   stats(): InformerStats;
   /** Approximate bytes held (JSON size of each object); walks the store, so call it rarely. */
@@ -133,6 +138,11 @@ export function createInformer<T extends KubernetesObject>(
       options.onError?.(err instanceof Error ? err : new Error(String(err)), 0, 0);
     }
   }
+
+  // Waiters for the informer's progress (its last resourceVersion), checked after every event.
+  const progressWaiters = new Set<() => void>();
+  const reached = (rv: string | undefined) =>
+    rv !== undefined && (compareResourceVersions(stats.resourceVersion, rv) ?? -1) >= 0;
 
   function changed(key: string, object: T | undefined): void {
     const set = waiters.get(key);
@@ -235,6 +245,7 @@ export function createInformer<T extends KubernetesObject>(
             stats.resourceVersion = event.object.metadata?.resourceVersion ?? stats.resourceVersion;
             apply(event.type, event.object);
         }
+        if (progressWaiters.size > 0) for (const w of [...progressWaiters]) w();
       }
       stats.healthy = false;
     },
@@ -259,8 +270,8 @@ export function createInformer<T extends KubernetesObject>(
       if (synced && h.add) for (const object of store.list()) call(() => h.add!(object, { initial: true }));
       return () => handlers.delete(h);
     },
-    waitFor(key, check, timeoutMs, signal) {
-      if (check(store.get(key))) return Promise.resolve(true);
+    waitFor(key, check, timeoutMs, signal, upTo) {
+      if (check(store.get(key)) || reached(upTo)) return Promise.resolve(true);
       return new Promise<boolean>((resolve) => {
         let set = waiters.get(key);
         if (!set) {
@@ -272,11 +283,16 @@ export function createInformer<T extends KubernetesObject>(
           signal?.removeEventListener('abort', onAbort);
           set!.delete(waiter);
           if (set!.size === 0) waiters.delete(key);
+          progressWaiters.delete(onProgress);
           resolve(result);
         };
         const waiter = (object: T | undefined) => {
           if (check(object)) finish(true);
         };
+        const onProgress = () => {
+          if (reached(upTo)) finish(true);
+        };
+        if (upTo !== undefined) progressWaiters.add(onProgress);
         const onAbort = () => finish(false);
         const timer = setTimeout(() => finish(false), timeoutMs);
         signal?.addEventListener('abort', onAbort, { once: true });

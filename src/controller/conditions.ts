@@ -7,6 +7,16 @@ import type { Condition } from '../client/types/meta-v1.ts';
 
 export type { Condition };
 
+/** metav1.Condition's shape, as a custom resource's status declares it. */
+export interface ConditionLike {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
 export interface ConditionInput {
   type: string;
   status: 'True' | 'False' | 'Unknown';
@@ -27,14 +37,24 @@ function now(): string {
  * change (only reason, message or generation did), as the API conventions require.
  */
 export function setCondition(
-  conditions: readonly Condition[] | undefined,
+  conditions: readonly never[] | undefined,
+  input: ConditionInput,
+  time?: string,
+): Condition[];
+export function setCondition<C extends ConditionLike>(
+  conditions: readonly C[] | undefined,
+  input: ConditionInput,
+  time?: string,
+): C[];
+export function setCondition<C extends ConditionLike>(
+  conditions: readonly C[] | undefined,
   input: ConditionInput,
   time: string = now(),
-): Condition[] {
-  const list = [...(conditions ?? [])];
+): C[] {
+  const list: ConditionLike[] = [...(conditions ?? [])];
   const index = list.findIndex((c) => c.type === input.type);
   const previous = index >= 0 ? list[index] : undefined;
-  const next: Condition = {
+  const next: ConditionLike = {
     type: input.type,
     status: input.status,
     reason: input.reason,
@@ -44,7 +64,9 @@ export function setCondition(
   };
   if (index >= 0) list[index] = next;
   else list.push(next);
-  return list;
+  // A custom resource's condition type is metav1.Condition, maybe with a narrower status: what
+  // this builds fits it.
+  return list as C[];
 }
 
 export function findCondition(
@@ -59,6 +81,9 @@ export function isTrue(conditions: readonly Condition[] | undefined, type: strin
 }
 
 /** Removes a condition by type; returns a new list. */
-export function removeCondition(conditions: readonly Condition[] | undefined, type: string): Condition[] {
+export function removeCondition<C extends ConditionLike>(
+  conditions: readonly C[] | undefined,
+  type: string,
+): C[] {
   return (conditions ?? []).filter((c) => c.type !== type);
 }

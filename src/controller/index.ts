@@ -8,6 +8,7 @@ export { Action, isAction, isTerminal, TerminalError, terminal } from './action.
 export {
   type Condition,
   type ConditionInput,
+  type ConditionLike,
   findCondition,
   isTrue,
   removeCondition,

@@ -8,7 +8,6 @@ import { type Client, ConfigMap, Deployment, isAlreadyExists, isNotFound, Servic
 import {
   Action,
   applyOwned,
-  type Condition,
   controller,
   finalize,
   findCondition,
@@ -95,9 +94,9 @@ function desiredDeployment(app: WebApp): Deployment {
   const s = app.spec;
   const strategy =
     s.strategy?.type === 'Recreate'
-      ? { type: 'Recreate' }
+      ? { type: 'Recreate' as const }
       : {
-          type: 'RollingUpdate',
+          type: 'RollingUpdate' as const,
           ...(s.strategy?.maxSurge !== undefined || s.strategy?.maxUnavailable !== undefined
             ? {
                 rollingUpdate: {
@@ -139,7 +138,7 @@ function desiredDeployment(app: WebApp): Deployment {
         },
       },
     },
-  } as Deployment;
+  };
 }
 
 function stringQuantities(q: Record<string, number | string>): Record<string, string> {
@@ -155,7 +154,7 @@ function desiredService(app: WebApp): Service {
       selector: podLabels(app),
       ports: [{ name: 'http', port: app.spec.port, targetPort: 'http', protocol: 'TCP' }],
     },
-  } as Service;
+  };
 }
 
 /** The status that describes `deployment` for `app`. */
@@ -177,7 +176,7 @@ export function statusFor(
   const available =
     deployment !== undefined &&
     (desired === 0 || ds?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') === true);
-  let conditions = app.status?.conditions as Condition[] | undefined;
+  let conditions = app.status?.conditions;
   const set = (type: string, status: 'True' | 'False', reason: string, message: string) => {
     conditions = setCondition(
       conditions,
@@ -210,7 +209,7 @@ export function statusFor(
     selector: Object.entries(labels)
       .map(([k, v]) => `${k}=${v}`)
       .join(','),
-    conditions: (conditions ?? []) as NonNullable<NonNullable<WebApp['status']>['conditions']>,
+    conditions: conditions ?? [],
   };
 }
 
@@ -242,8 +241,8 @@ async function reconcileWebApp(ctx: ReconcileContext<WebApp>, options: WebAppCon
   const problems = semanticProblems(app.spec);
   if (problems.length > 0) {
     const message = problems.join('; ');
-    const was = findCondition(app.status?.conditions as Condition[] | undefined, 'Degraded');
-    const conditions = setCondition(app.status?.conditions as Condition[] | undefined, {
+    const was = findCondition(app.status?.conditions, 'Degraded');
+    const conditions = setCondition(app.status?.conditions, {
       type: 'Degraded',
       status: 'True',
       reason: 'InvalidSpec',
@@ -254,7 +253,7 @@ async function reconcileWebApp(ctx: ReconcileContext<WebApp>, options: WebAppCon
       client,
       WebApp,
       app,
-      { ...app.status, observedGeneration: app.metadata?.generation, conditions } as never,
+      { ...app.status, observedGeneration: app.metadata?.generation ?? 0, conditions },
       ctx,
     );
     if (was?.status !== 'True' || was.message !== message) {
