@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { type ControlPlane, startControlPlane, useControlPlane } from 'operon/testing';
+import { type ControlPlane, eventually, startControlPlane, useControlPlane } from 'operon/testing';
 import { stringify } from 'yaml';
 
 const exec = promisify(execFile);
@@ -30,26 +30,6 @@ function portAccepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 function childPids(): string[] {
@@ -114,7 +94,7 @@ describe('a temporary control plane', () => {
     for (const port of ports) assert.equal(await portAccepts(port), false, `port ${port} is closed`);
     assert.equal(existsSync(plane.dir), false, 'the temp dir is removed');
     // The guardian exits once it holds nothing; no child of ours is left.
-    await until('the guardian to exit', async () => childPids().length <= before.length, 5000);
+    await eventually('the guardian to exit', async () => childPids().length <= before.length, 5000);
   });
 
   it('kills every component within 5 s when the process that started it is killed with SIGKILL', async () => {
@@ -144,9 +124,9 @@ describe('a temporary control plane', () => {
     assert.ok(pids.every(pidExists));
     child.kill('SIGKILL');
     const killedAt = Date.now();
-    await until('every component to die', async () => pids.every((p) => !pidExists(p)), 5000);
+    await eventually('every component to die', async () => pids.every((p) => !pidExists(p)), 5000);
     assert.ok(Date.now() - killedAt <= 5000);
-    await until('the temp dir to be removed', async () => !existsSync(dir), 5000);
+    await eventually('the temp dir to be removed', async () => !existsSync(dir), 5000);
   });
 
   it('refuses a port that is in use, naming it and the fix', async () => {
@@ -283,7 +263,7 @@ describe('the shared control plane', () => {
     });
     try {
       // RBAC changes take effect at once, but allow the authorizer's informer a moment.
-      await until(
+      await eventually(
         'the role binding to apply',
         async () => {
           const res = await conn.request('GET', `/api/v1/namespaces/${ns.name}/configmaps`);
@@ -326,7 +306,7 @@ describe('the shared control plane', () => {
       },
     });
     await plane.connection.call('DELETE', `${base}/owner`);
-    await until('the owned ConfigMap to be collected', async () => {
+    await eventually('the owned ConfigMap to be collected', async () => {
       const res = await plane.connection.request('GET', `${base}/owned`);
       return res.status === 404;
     });
@@ -345,7 +325,7 @@ describe('the shared control plane', () => {
         template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
       },
     });
-    const pods = await until('two Ready Pods', async () => {
+    const pods = await eventually('two Ready Pods', async () => {
       const list = await plane.connection.call<{
         items: Array<{
           spec: { nodeName?: string };
@@ -358,7 +338,7 @@ describe('the shared control plane', () => {
       return ready.length === 2 ? ready : undefined;
     });
     assert.ok(pods.every((p) => p.spec.nodeName?.startsWith('kwok-node-')));
-    await until('the Deployment to report 2 available', async () => {
+    await eventually('the Deployment to report 2 available', async () => {
       const d = await plane.connection.call<{ status: { availableReplicas?: number } }>(
         'GET',
         `/apis/apps/v1/namespaces/${ns.name}/deployments/web`,

@@ -13,7 +13,7 @@ import {
 } from 'operon/controller';
 import { createLogger } from 'operon/log';
 import { createManager, type Manager } from 'operon/manager';
-import { type ControlPlane, startFaultProxy, useControlPlane } from 'operon/testing';
+import { type ControlPlane, eventually, startFaultProxy, useControlPlane } from 'operon/testing';
 
 let plane: ControlPlane;
 let client: Client;
@@ -26,20 +26,6 @@ after(async () => {
   await client?.close();
   await plane?.stop();
 });
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A manager for one test, scoped to a namespace, with endpoints on free ports. */
 async function managerFor(namespace: string, extra: Partial<Parameters<typeof createManager>[0]> = {}) {
@@ -105,7 +91,7 @@ describe('controllers against a real API server', () => {
         metadata: { name: 'p', namespace: ns.name, labels: { role: 'parent' } },
       });
       await client.create(ConfigMap, { metadata: { name: 'ignored-1', namespace: ns.name } });
-      const child = await until('the child Secret', async () =>
+      const child = await eventually('the child Secret', async () =>
         client.get(Secret, 'p-child', { namespace: ns.name }).catch(() => undefined),
       );
       assert.equal(child.metadata?.ownerReferences?.[0]?.controller, true);
@@ -118,10 +104,10 @@ describe('controllers against a real API server', () => {
       // Deleting the child reconciles its owner, which restores it.
       const before = seen.length;
       await client.delete(Secret, 'p-child', { namespace: ns.name });
-      await until('the owner to be reconciled for its deleted child', () =>
+      await eventually('the owner to be reconciled for its deleted child', () =>
         seen.slice(before).some((s) => s.key.endsWith('/p') && s.reasons.some((x) => x.kind === 'owned')),
       );
-      await until('the child to be restored', async () =>
+      await eventually('the child to be restored', async () =>
         client.get(Secret, 'p-child', { namespace: ns.name }).catch(() => undefined),
       );
 
@@ -129,7 +115,7 @@ describe('controllers against a real API server', () => {
       await client.create(Secret, {
         metadata: { name: 'pointer', namespace: ns.name, labels: { parent: 'q' } },
       });
-      await until('a mapped reconcile', () =>
+      await eventually('a mapped reconcile', () =>
         seen.some(
           (s) =>
             s.key.endsWith('/q') &&
@@ -206,7 +192,7 @@ describe('controllers against a real API server', () => {
           c.metadata!.resourceVersion!,
         ]),
       );
-      await until(
+      await eventually(
         'every key reconciled at its final state',
         () => [...truth].every(([n, rv]) => lastSeen.get(n) === rv) || undefined,
         120_000,
@@ -259,13 +245,13 @@ describe('controllers against a real API server', () => {
     first.manager.add(define(true));
     const r1 = run(first.manager);
     await client.create(ConfigMap, { metadata: { name: 'guarded', namespace: ns.name } });
-    await until('the finalizer to be added', async () =>
+    await eventually('the finalizer to be added', async () =>
       (await client.get(ConfigMap, 'guarded', { namespace: ns.name })).metadata?.finalizers?.includes(
         FINALIZER,
       ),
     );
     await client.delete(ConfigMap, 'guarded', { namespace: ns.name });
-    await until('cleanup to start', () => attempts === 1);
+    await eventually('cleanup to start', () => attempts === 1);
     await r1.stop(); // the operator dies mid-cleanup
     const stillThere = await client.get(ConfigMap, 'guarded', { namespace: ns.name });
     assert.ok(stillThere.metadata?.deletionTimestamp, 'the object waits for its finalizer');
@@ -275,11 +261,11 @@ describe('controllers against a real API server', () => {
     second.manager.add(define(false));
     const r2 = run(second.manager);
     try {
-      await until('cleanup to run again', () => attempts === 2);
+      await eventually('cleanup to run again', () => attempts === 2);
       // Still there while cleanup has not finished.
       assert.ok(await client.get(ConfigMap, 'guarded', { namespace: ns.name }));
       release();
-      await until('the object to disappear', async () =>
+      await eventually('the object to disappear', async () =>
         client.get(ConfigMap, 'guarded', { namespace: ns.name }).then(
           () => false,
           (e: unknown) => isNotFound(e),
@@ -318,7 +304,7 @@ describe('controllers against a real API server', () => {
     );
     const r = run(manager);
     try {
-      const health = await until('the health endpoint', () => manager.addresses.health);
+      const health = await eventually('the health endpoint', () => manager.addresses.health);
       // The API server is out of reach, so the caches cannot sync: not ready, yet alive.
       assert.equal(
         (await fetch(`http://${health}/readyz`)).status,
@@ -328,11 +314,11 @@ describe('controllers against a real API server', () => {
       assert.equal((await fetch(`http://${health}/healthz`)).status, 200);
       proxy.resume();
       proxy.cutAll(); // what was sent while silent is lost: start afresh
-      await until('ready', async () => (await fetch(`http://${health}/readyz`)).status === 200);
+      await eventually('ready', async () => (await fetch(`http://${health}/readyz`)).status === 200);
       release();
       await client.create(ConfigMap, { metadata: { name: 'fails', namespace: ns.name } });
       const metrics = manager.addresses.metrics!;
-      const text = await until('the series', async () => {
+      const text = await eventually('the series', async () => {
         const t = await (await fetch(`http://${metrics}/metrics`)).text();
         return /controller_runtime_reconcile_errors_total\{controller="measured"\} [1-9]/.test(t)
           ? t
@@ -390,8 +376,8 @@ describe('controllers against a real API server', () => {
       for (const name of ['throws-string', 'bad-action', 'bad-predicate', 'good']) {
         await client.create(ConfigMap, { metadata: { name, namespace: ns.name } });
       }
-      await until('the good object to reconcile', () => goodRuns > 0);
-      await until(
+      await eventually('the good object to reconcile', () => goodRuns > 0);
+      await eventually(
         'retries of the bad ones',
         () => logs.filter((l) => l.includes('throws-string') && l.includes('not an Error')).length >= 2,
       );
@@ -405,7 +391,7 @@ describe('controllers against a real API server', () => {
       // Still alive: a new object is reconciled.
       const before = goodRuns;
       await client.patch(ConfigMap, 'good', { data: { again: '1' } }, { namespace: ns.name });
-      await until('the manager to keep working', () => goodRuns > before);
+      await eventually('the manager to keep working', () => goodRuns > before);
     } finally {
       await r.stop();
     }

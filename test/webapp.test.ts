@@ -19,7 +19,7 @@ import { findCondition } from 'operon/controller';
 import { generateFiles } from 'operon/generate';
 import { createLogger } from 'operon/log';
 import { createManager } from 'operon/manager';
-import { type ControlPlane, useControlPlane } from 'operon/testing';
+import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
 import { watch } from 'operon/watch';
 import { parseAllDocuments } from 'yaml';
 import { FINALIZER, REGISTRY, webAppController } from '../examples/webapp/src/controller.ts';
@@ -45,22 +45,6 @@ after(async () => {
   await client?.close();
   await plane?.stop();
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Runs the WebApp operator in this process; the registry lives in `registryNamespace`. */
 async function startOperator(
@@ -109,7 +93,7 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         metadata: { name: 'hello', namespace: ns.name },
         spec: { image: 'nginx:1.27', replicas: 2, port: 80 },
       });
-      const app = await until('hello to be Available', () => available(ns.name, 'hello'));
+      const app = await eventually('hello to be Available', () => available(ns.name, 'hello'));
       assert.equal(app.status?.selector, 'app.kubernetes.io/name=webapp,app.kubernetes.io/instance=hello');
       assert.deepEqual(app.metadata?.finalizers, [FINALIZER]);
       const pods = await client.list(Pod, { namespace: ns.name, labelSelector: app.status!.selector! });
@@ -135,7 +119,7 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
       await client.patch(WebApp, 'hello', { spec: { image: 'nginx:1.28' } }, { namespace: ns.name });
       await watcher;
       assert.ok(seen.has('progressing'), 'Progressing=True was reported during the rollout');
-      const rolled = await until('the new image to be Available', () => available(ns.name, 'hello'));
+      const rolled = await eventually('the new image to be Available', () => available(ns.name, 'hello'));
       assert.equal(rolled.status?.observedGeneration, 2);
       assert.equal(
         (await client.get(Deployment, 'hello', { namespace: ns.name })).spec?.template.spec?.containers[0]
@@ -153,16 +137,16 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         ns.name,
         '--replicas=3',
       ]);
-      await until(
+      await eventually(
         'the Deployment to scale',
         async () => (await client.get(Deployment, 'hello', { namespace: ns.name })).spec?.replicas === 3,
       );
-      await until('3 ready replicas', () => available(ns.name, 'hello'));
+      await eventually('3 ready replicas', () => available(ns.name, 'hello'));
 
       // Loss: a deleted Deployment comes back.
       const uid = (await client.get(Deployment, 'hello', { namespace: ns.name })).metadata?.uid;
       await client.delete(Deployment, 'hello', { namespace: ns.name });
-      await until('the Deployment to be restored', async () => {
+      await eventually('the Deployment to be restored', async () => {
         const d = await client.get(Deployment, 'hello', { namespace: ns.name }).catch(() => undefined);
         return d && d.metadata?.uid !== uid;
       });
@@ -172,7 +156,7 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         type: 'json',
         fieldManager: 'someone-by-hand',
       });
-      await until(
+      await eventually(
         'the Service port to be restored',
         async () =>
           (await client.get(Service, 'hello', { namespace: ns.name })).spec?.ports?.[0]?.port === 80,
@@ -208,7 +192,7 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
       })();
       await new Promise((r) => setTimeout(r, 300));
       await client.delete(WebApp, 'hello', { namespace: ns.name });
-      await until(
+      await eventually(
         'the WebApp to be deleted and the entry removed',
         async () => appDeletedAt !== undefined && entryRemovedAt !== undefined,
       );
@@ -218,7 +202,7 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         entryRemovedAt! < appDeletedAt!,
         `registry entry removed at ${entryRemovedAt}, WebApp deleted at ${appDeletedAt}`,
       );
-      await until('the garbage collector to remove the children', async () => {
+      await eventually('the garbage collector to remove the children', async () => {
         const d = await client.get(Deployment, 'hello', { namespace: ns.name }).catch(() => undefined);
         const s = await client.get(Service, 'hello', { namespace: ns.name }).catch(() => undefined);
         return !d && !s;
@@ -260,14 +244,14 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         metadata: { name: 'broken', namespace: ns.name },
         spec: { image: 'nginx', replicas: 1, port: 80, env: [{ name: '1BAD', value: 'x' }] },
       });
-      const app = await until('Degraded=True', async () => {
+      const app = await eventually('Degraded=True', async () => {
         const a = await client.get(WebApp, 'broken', { namespace: ns.name });
         return findCondition(a.status?.conditions, 'Degraded')?.status === 'True' ? a : undefined;
       });
       const degraded = findCondition(app.status?.conditions, 'Degraded')!;
       assert.equal(degraded.reason, 'InvalidSpec');
       assert.match(degraded.message, /env var name "1BAD" is not a valid identifier/);
-      await until('a Warning Event', async () =>
+      await eventually('a Warning Event', async () =>
         (await client.list(EventsV1Event, { namespace: ns.name })).items.find(
           (e) => e.type === 'Warning' && e.reason === 'InvalidSpec',
         ),
@@ -279,7 +263,7 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         { spec: { env: [{ name: 'GOOD', value: 'x' }] } },
         { namespace: ns.name },
       );
-      await until('Available after the fix', () => available(ns.name, 'broken'));
+      await eventually('Available after the fix', () => available(ns.name, 'broken'));
       const fixed = await client.get(WebApp, 'broken', { namespace: ns.name });
       assert.equal(findCondition(fixed.status?.conditions, 'Degraded')?.status, 'False');
     } finally {
@@ -336,9 +320,9 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         metadata: { name: 'app', namespace: ns.name },
         spec: { image: 'nginx', replicas: 1, port: 80 },
       });
-      await until('Available as the ServiceAccount', () => available(ns.name, 'app'));
+      await eventually('Available as the ServiceAccount', () => available(ns.name, 'app'));
       await client.delete(WebApp, 'app', { namespace: ns.name });
-      await until('the WebApp to be gone', async () =>
+      await eventually('the WebApp to be gone', async () =>
         client.get(WebApp, 'app', { namespace: ns.name }).then(() => false, isNotFound),
       );
       await new Promise((r) => setTimeout(r, 1200)); // a lease renewal or two
@@ -420,7 +404,7 @@ describe('the WebApp operator as processes', () => {
       metadata: { name: 'web', namespace: ns.name },
       spec: { image: 'nginx:1.27', replicas: 3, port: 80 },
     });
-    await until(
+    await eventually(
       'the first rollout to start',
       async () => client.get(Deployment, 'web', { namespace: ns.name }).catch(() => undefined),
       60_000,
@@ -430,7 +414,7 @@ describe('the WebApp operator as processes', () => {
     await first.exited;
     const second = spawnOperator(registry.name, ns.name);
     try {
-      const app = await until('convergence after the restart', () => available(ns.name, 'web'), 90_000);
+      const app = await eventually('convergence after the restart', () => available(ns.name, 'web'), 90_000);
       assert.equal(app.status?.readyReplicas, 4);
       const deployments = await client.list(Deployment, { namespace: ns.name });
       assert.deepEqual(
@@ -468,8 +452,8 @@ describe('the WebApp operator as processes', () => {
       metadata: { name: 'ha', namespace: ns.name },
       spec: { image: 'nginx:1.27', replicas: 2, port: 80 },
     });
-    await until('Available with two replicas running', () => available(ns.name, 'ha'));
-    const lease = await until('the lease', async () => {
+    await eventually('Available with two replicas running', () => available(ns.name, 'ha'));
+    const lease = await eventually('the lease', async () => {
       const res = await plane.connection.request<{ spec?: { holderIdentity?: string } }>(
         'GET',
         `/apis/coordination.k8s.io/v1/namespaces/${registry.name}/leases/webapp-operator`,
@@ -482,7 +466,7 @@ describe('the WebApp operator as processes', () => {
     assert.ok(leader, `the lease names one of the two (${lease})`);
     leader.child.kill('SIGKILL');
     await client.patch(WebApp, 'ha', { spec: { image: 'nginx:1.28' } }, { namespace: ns.name });
-    const app = await until('convergence under the new leader', () => available(ns.name, 'ha'), 60_000);
+    const app = await eventually('convergence under the new leader', () => available(ns.name, 'ha'), 60_000);
     assert.equal(app.status?.observedGeneration, 2);
     survivor.child.kill('SIGTERM');
     assert.equal(await survivor.exited, 0, survivor.stderr());

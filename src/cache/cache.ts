@@ -122,6 +122,27 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
     return rv === write.resourceVersion || (compareResourceVersions(rv, write.resourceVersion) ?? -1) > 0;
   }
 
+  /** Waits until the informer shows our write (or has passed it); false after the timeout. */
+  async function awaitOwnWrite(
+    informer: Informer<KubernetesObject>,
+    writeKey: string,
+    key: string,
+    write: WriteRecord,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    ryw.waited++;
+    const ok = await informer.waitFor(
+      key,
+      (obj) => caughtUp(write, obj),
+      rywTimeout,
+      signal,
+      write.resourceVersion,
+    );
+    if (pending.get(writeKey) === write) pending.delete(writeKey);
+    if (!ok) ryw.fellBack++;
+    return ok;
+  }
+
   function run(informer: Informer<KubernetesObject>) {
     if (!running) return;
     const { signal } = running;
@@ -161,22 +182,9 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       const key = keyOf(name, type.namespaced ? o.namespace : undefined);
       const writeKey = `${typeKey(type)}|${key}`;
       const write = pending.get(writeKey);
-      if (write) {
-        ryw.waited++;
-        const ok = await informer.waitFor(
-          key,
-          (obj) => caughtUp(write, obj),
-          rywTimeout,
-          o.signal,
-          write.resourceVersion,
-        );
-        if (pending.get(writeKey) === write) pending.delete(writeKey);
-        if (!ok) {
-          // The cache is behind our own write: ask the server rather than answer with the past.
-          ryw.fellBack++;
-          return client.get(type, name, o);
-        }
-      }
+      // The cache is behind our own write: ask the server rather than answer with the past.
+      if (write && !(await awaitOwnWrite(informer, writeKey, key, write, o.signal)))
+        return client.get(type, name, o);
       const object = informer.store.get(key);
       if (!object) {
         throw new ApiError({
@@ -206,20 +214,8 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       const prefix = `${typeKey(type)}|${o.namespace ? `${o.namespace}/` : ''}`;
       for (const [writeKey, write] of pending) {
         if (!writeKey.startsWith(prefix)) continue;
-        ryw.waited++;
         const key = writeKey.slice(typeKey(type).length + 1);
-        const ok = await informer.waitFor(
-          key,
-          (obj) => caughtUp(write, obj),
-          rywTimeout,
-          o.signal,
-          write.resourceVersion,
-        );
-        if (pending.get(writeKey) === write) pending.delete(writeKey);
-        if (!ok) {
-          ryw.fellBack++;
-          return client.list(type, o);
-        }
+        if (!(await awaitOwnWrite(informer, writeKey, key, write, o.signal))) return client.list(type, o);
       }
       let items = type.namespaced && o.namespace ? informer.store.list(o.namespace) : informer.store.list();
       if (o.labelSelector !== undefined) {

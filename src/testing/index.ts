@@ -30,6 +30,7 @@ export {
   type TestNamespace,
   useExistingCluster,
 } from './control-plane.ts';
+export { type EventuallyOptions, eventually } from './eventually.ts';
 export { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 export type { Kubeconfig } from './kubeconfig.ts';
 export { type KubernetesObject, loadManifests, parseManifests } from './manifests.ts';
