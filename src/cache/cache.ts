@@ -43,6 +43,8 @@ export interface CacheOptions {
   readYourWritesTimeoutMs?: number;
   /** How long a watch may keep failing before `healthy` turns false; default 3 min. */
   unhealthyAfterMs?: number;
+  /** Called for each watch error, with the kind it concerns (the informer retries by itself). */
+  onWatchError?: (type: ResourceType, error: Error, attempt: number, retryInMs: number) => void;
 }
 
 export interface CacheStats {
@@ -71,6 +73,8 @@ export interface Cache extends Reader {
   readonly healthy: boolean;
   /** Objects and approximate bytes per informer (walks the stores: call it rarely). */
   stats(): CacheStats[];
+  /** Objects held per kind (cheap: for gauges). */
+  objectCounts(): Array<{ type: ResourceType; objects: number }>;
   /** Reads that waited for the cache to catch up with a write, and those that fell back to the server. */
   readonly readYourWrites: { waited: number; fellBack: number };
 }
@@ -161,6 +165,14 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       if (!entry) {
         const informer = createInformer(client, type as ResourceType<KubernetesObject>, {
           ...options.informer,
+          ...(options.onWatchError
+            ? {
+                onError: (error: Error, attempt: number, retryInMs: number) => {
+                  options.onWatchError?.(type as ResourceType, error, attempt, retryInMs);
+                  options.informer?.onError?.(error, attempt, retryInMs);
+                },
+              }
+            : {}),
           ...effective,
           indexers: options.indexers?.get(type as ResourceType),
         });
@@ -273,6 +285,15 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
           synced: informer.synced,
         };
       });
+    },
+
+    objectCounts() {
+      const counts = new Map<ResourceType, number>();
+      for (const { informer } of informers.values()) {
+        const t = informer.type as ResourceType;
+        counts.set(t, (counts.get(t) ?? 0) + informer.store.size);
+      }
+      return [...counts].map(([type, objects]) => ({ type, objects }));
     },
 
     readYourWrites: ryw,

@@ -17,9 +17,16 @@ export interface TransportOptions {
   burst?: number;
   /** How often a 429 answer is retried after its Retry-After; default 5. */
   maxThrottleRetries?: number;
-  /** Connections per origin; default 64 (watches hold one each on HTTP/1.1). */
+  /**
+   * Connections per origin; default unlimited. Over HTTP/1.1 every open watch holds one, so a
+   * limit below the number of watches would stall the rest (and every request behind them).
+   */
   connections?: number;
-  /** Offer HTTP/2 (all requests multiplexed over few connections); default false. */
+  /**
+   * Offer HTTP/2 through ALPN; default true. Measured with 200 concurrent watches (npm run bench):
+   * 2 connections instead of 216, every watch open in 384 ms instead of 1032 ms, half the RSS,
+   * no measurable difference in event latency. A server without HTTP/2 gets HTTP/1.1.
+   */
   http2?: boolean;
   userAgent?: string;
   /** Observes every answer: method, path and status (for audits of what an operator does). */
@@ -117,9 +124,9 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
       ...(config.tlsServerName ? { servername: config.tlsServerName } : {}),
     };
     const common = {
-      connections: options.connections ?? 64,
+      connections: options.connections ?? null,
       keepAliveTimeout: 30_000,
-      allowH2: options.http2 ?? false,
+      allowH2: options.http2 ?? true,
       headersTimeout: 60_000,
     };
     dispatcher = config.proxyUrl
@@ -201,7 +208,23 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
       const all = [...retired, ...(dispatcher ? [dispatcher] : [])];
       dispatcher = undefined;
       retired.length = 0;
-      await Promise.all(all.map((d) => d.close().catch(() => d.destroy())));
+      // close() waits for requests in flight, and a watch nobody aborted never ends: give them a
+      // moment, then destroy the connections.
+      await Promise.all(
+        all.map(async (d) => {
+          let timer: NodeJS.Timeout | undefined;
+          const closed = d.close().then(
+            () => true,
+            () => false,
+          );
+          const timedOut = new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), 1000);
+          });
+          const ok = await Promise.race([closed, timedOut]);
+          clearTimeout(timer);
+          if (!ok) await d.destroy().catch(() => undefined);
+        }),
+      );
     },
   };
 }

@@ -11,6 +11,8 @@ export interface EndpointOptions {
   metricsAddress: string | false;
   healthAddress: string | false;
   metrics: Metrics;
+  /** Brings gauges up to date just before a scrape. */
+  beforeScrape?(): void;
   healthy(): boolean;
   ready(): boolean;
   status(): unknown;
@@ -78,6 +80,7 @@ export async function startEndpoints(options: EndpointOptions): Promise<HttpEndp
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
           return;
         }
+        options.beforeScrape?.();
         options.metrics.text().then(
           (text) => res.writeHead(200, { 'content-type': options.metrics.contentType }).end(text),
           (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),

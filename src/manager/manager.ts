@@ -118,13 +118,10 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
   const cache = createCache(client, {
     ...options.cache,
     ...(options.namespace ? { namespace: options.namespace } : {}),
-    informer: {
-      ...options.cache?.informer,
-      onError: (error, attempt, retryInMs) => {
-        metrics.watchError('cache');
-        log.warn('watch error; retrying', { err: error, attempt, retryInMs });
-        options.cache?.informer?.onError?.(error, attempt, retryInMs);
-      },
+    onWatchError: (type, error, attempt, retryInMs) => {
+      metrics.watchError(type);
+      log.warn('watch error; retrying', { kind: type.kind, err: error, attempt, retryInMs });
+      options.cache?.onWatchError?.(type, error, attempt, retryInMs);
     },
   });
   const metrics = createMetrics();
@@ -291,6 +288,9 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
           metricsAddress: options.metricsAddress ?? ':8080',
           healthAddress: options.healthAddress ?? ':8081',
           metrics,
+          beforeScrape: () => {
+            for (const { type, objects } of cache.objectCounts()) metrics.setCacheObjects(type, objects);
+          },
           healthy: () => cache.healthy,
           ready: () => cache.synced && phase !== 'stopping',
           status,
