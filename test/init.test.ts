@@ -134,6 +134,7 @@ describe('operon init', () => {
       [['--kind', 'GreetingList'], /ends in "List".*--kind Greeting/],
       [['--kind', 'ConfigMap'], /clashes with a name the generated code uses/],
       [['--kind', 'Operator'], /clashes with a name the generated code uses/],
+      [['--kind', 'Map'], /clashes with the JavaScript built-in Map.*--kind MyMap/],
       [
         ['--group', 'example'],
         /--group "example" is not a DNS subdomain with a dot.*--group refused\.example\.com/,

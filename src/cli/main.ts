@@ -7,11 +7,13 @@ import { isOperonError } from '../errors.ts';
 import { clusterCommand } from './cluster.ts';
 import { controlplaneCommand } from './controlplane.ts';
 import { generateCommand } from './generate.ts';
+import { initCommand } from './init.ts';
 import { UsageError } from './usage.ts';
 
 const HELP = `operon: build and run Kubernetes operators in TypeScript
 
 Usage:
+  operon init DIR [--name N] [--group G] [--kind K]        scaffold a new operator project in DIR
   operon controlplane install [--version X.Y] [--force]   find or build the local control-plane binaries
   operon cluster up | down | status | kubeconfig           a persistent local development cluster
   operon generate crds | rbac | manifests [--out DIR]      CRDs, RBAC and deployment manifests of an operator
@@ -21,6 +23,7 @@ Run \`operon <command> --help\` for a command's options.
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
+  init: initCommand,
   controlplane: controlplaneCommand,
   cluster: clusterCommand,
   generate: generateCommand,
