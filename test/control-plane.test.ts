@@ -7,6 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import {
+  ConfigMap,
+  createClient,
+  isForbidden,
+  loadKubeconfig,
+  Secret,
+  SelfSubjectReview,
+} from 'operon/client';
 import { type ControlPlane, eventually, startControlPlane, useControlPlane } from 'operon/testing';
 import { stringify } from 'yaml';
 
@@ -253,39 +261,27 @@ describe('the shared control plane', () => {
     });
     const limited = await plane.kubeconfigFor('limited-user', ['readers']);
     assert.ok(existsSync(limited.path));
-    const user = limited.config.users[0]!.user;
-    const { connect: connectAs } = await import('../src/testing/http.ts');
-    const conn = connectAs({
-      server: plane.server,
-      ca: plane.caCert,
-      cert: Buffer.from(user['client-certificate-data'], 'base64').toString(),
-      key: Buffer.from(user['client-key-data'], 'base64').toString(),
-    });
+    // The minted kubeconfig works with Operon's own client, as it would with kubectl.
+    const limitedClient = createClient(await loadKubeconfig({ kubeconfig: limited.path }));
     try {
       // RBAC changes take effect at once, but allow the authorizer's informer a moment.
       await eventually(
         'the role binding to apply',
-        async () => {
-          const res = await conn.request('GET', `/api/v1/namespaces/${ns.name}/configmaps`);
-          return res.status === 200;
-        },
+        () => limitedClient.list(ConfigMap, { namespace: ns.name }),
         10_000,
       );
-      const secrets = await conn.request<{ reason?: string; message?: string }>(
-        'GET',
-        `/api/v1/namespaces/${ns.name}/secrets`,
-      );
-      assert.equal(secrets.status, 403);
-      assert.equal(secrets.body.reason, 'Forbidden');
-      assert.match(secrets.body.message ?? '', /User "limited-user" cannot list resource "secrets"/);
-      const create = await conn.request('POST', `/api/v1/namespaces/${ns.name}/configmaps`, {
-        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nope' } },
+      await assert.rejects(limitedClient.list(Secret, { namespace: ns.name }), (err: unknown) => {
+        assert.ok(isForbidden(err));
+        assert.match((err as Error).message, /User "limited-user" cannot list resource "secrets"/);
+        return true;
       });
-      assert.equal(create.status, 403);
-      const elsewhere = await conn.request('GET', '/api/v1/namespaces/default/configmaps');
-      assert.equal(elsewhere.status, 403);
+      await assert.rejects(
+        limitedClient.create(ConfigMap, { metadata: { name: 'nope', namespace: ns.name } }),
+        isForbidden,
+      );
+      await assert.rejects(limitedClient.list(ConfigMap, { namespace: 'default' }), isForbidden);
     } finally {
-      conn.close();
+      await limitedClient.close();
     }
   });
 
@@ -349,25 +345,14 @@ describe('the shared control plane', () => {
 
   it('mints kubeconfigs whose user and groups the API server sees', async () => {
     const kc = await plane.kubeconfigFor('someone', ['team-a', 'team-b']);
-    const user = kc.config.users[0]!.user;
-    const { connect: connectAs } = await import('../src/testing/http.ts');
-    const conn = connectAs({
-      server: plane.server,
-      ca: plane.caCert,
-      cert: Buffer.from(user['client-certificate-data'], 'base64').toString(),
-      key: Buffer.from(user['client-key-data'], 'base64').toString(),
-    });
+    const someone = createClient(await loadKubeconfig({ kubeconfig: kc.path }));
     try {
-      const review = await conn.call<{ status: { userInfo: { username: string; groups: string[] } } }>(
-        'POST',
-        '/apis/authentication.k8s.io/v1/selfsubjectreviews',
-        { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-      );
-      assert.equal(review.status.userInfo.username, 'someone');
-      assert.ok(review.status.userInfo.groups.includes('team-a'));
-      assert.ok(review.status.userInfo.groups.includes('team-b'));
+      const review = await someone.create(SelfSubjectReview, {});
+      assert.equal(review.status?.userInfo?.username, 'someone');
+      assert.ok(review.status?.userInfo?.groups?.includes('team-a'));
+      assert.ok(review.status?.userInfo?.groups?.includes('team-b'));
     } finally {
-      conn.close();
+      await someone.close();
     }
   });
 

@@ -9,7 +9,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { Component } from './binaries.ts';
-import { attachControlPlane, type ControlPlane, launch, type PlaneDescriptor } from './control-plane.ts';
+import {
+  attachControlPlane,
+  type ControlPlane,
+  launch,
+  type PlaneDescriptor,
+  STOP_ORDER,
+} from './control-plane.ts';
 import { pidExists } from './process.ts';
 
 export interface ClusterOptions {
@@ -20,14 +26,6 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
-
-const STOP_ORDER: readonly Component[] = [
-  'kwok',
-  'kube-scheduler',
-  'kube-controller-manager',
-  'kube-apiserver',
-  'etcd',
-];
 
 export function clusterDir(options: ClusterOptions = {}): string {
   if (options.dir) return options.dir;

@@ -107,7 +107,8 @@ export interface PlaneLayout {
   };
 }
 
-const STOP_ORDER: readonly Component[] = [
+/** Components in the order they are stopped: the API server before etcd. */
+export const STOP_ORDER: readonly Component[] = [
   'kwok',
   'kube-scheduler',
   'kube-controller-manager',
