@@ -37,6 +37,8 @@ export const ErrorCode = {
   UnknownKind: 'OPERON_UNKNOWN_KIND',
   /** A resource definition or schema a CRD cannot hold; names the field path and the fix. Not retryable. */
   InvalidSchema: 'OPERON_INVALID_SCHEMA',
+  /** This process stopped being the leader (lease taken, renewals failed, or stopped). Not retryable in place: campaign again. */
+  LeadershipLost: 'OPERON_LEADERSHIP_LOST',
   /** A reconcile error marked with `terminal()`: retrying cannot help. Not retryable. */
   Terminal: 'OPERON_TERMINAL',
   /** A watch's resourceVersion is too old (HTTP 410 Gone); the caller must relist. Retryable by relisting. */

@@ -170,8 +170,9 @@ describe('leader election against a real API server', () => {
       const lease = await client.get(Lease, 'lock', { namespace: ns.name });
       assert.equal(lease.spec?.holderIdentity, 'b');
     } finally {
+      // No proxy.cutAll() here: resetting the proxy's sockets just after a's aborted requests closed
+      // them left this process spinning at exit in about half the runs (a socket never closed).
       await Promise.all([a.stop(), b.stop()]);
-      proxy.cutAll();
       await viaProxy.close();
     }
   });

@@ -104,16 +104,13 @@ export interface LeaderElector {
 /** Why a term of leadership ended. */
 export type LeadershipLoss = 'renew-deadline' | 'lease-taken' | 'stopped';
 
-// TODO(errors.ts): add `LeadershipLost: 'OPERON_LEADERSHIP_LOST'` to ErrorCode and use it here.
-const LEADERSHIP_LOST = 'OPERON_LEADERSHIP_LOST' as string as ErrorCode;
-
 /** The reason of a `leading()` signal: leadership ended. Not retryable as such; the elector campaigns again by itself. */
 export class LeadershipLostError extends OperonError {
   override name = 'LeadershipLostError';
   readonly loss: LeadershipLoss;
 
   constructor(loss: LeadershipLoss, message: string, options: { cause?: unknown } = {}) {
-    super(LEADERSHIP_LOST, message, options);
+    super(ErrorCode.LeadershipLost, message, options);
     this.loss = loss;
   }
 }

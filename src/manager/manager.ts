@@ -353,7 +353,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
               // Our own shutdown stops the elector too; that is not a loss.
               if (signal.aborted || phase !== 'running') return finish();
               lost = new OperonError(
-                ErrorCode.ComponentFailed,
+                ErrorCode.LeadershipLost,
                 'Leadership lost: stopped reconciling at once. Exiting so that a fresh process campaigns again.',
               );
               finish();

@@ -29,10 +29,17 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
   let paused = false;
   let chaos: { minMs: number; maxMs: number } | undefined;
 
+  // A reset (RST) is what a cut network looks like; a socket still connecting or already half
+  // closed is just destroyed (resetting those can leave a handle open).
+  const reset = (socket: Socket) => {
+    if (socket.destroyed) return;
+    if (socket.readyState === 'open') socket.resetAndDestroy();
+    else socket.destroy();
+  };
   const cut = (pair: { client: Socket; upstream: Socket; timer?: NodeJS.Timeout }) => {
     clearTimeout(pair.timer);
-    pair.client.resetAndDestroy();
-    pair.upstream.resetAndDestroy();
+    reset(pair.client);
+    reset(pair.upstream);
     stats.cut++;
   };
 
