@@ -5,7 +5,7 @@
  */
 
 import type { AnyControllerDefinition } from '../controller/controller.ts';
-import { ErrorCode, OperonError } from '../errors.ts';
+import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import type { CustomResource, VersionDefinition } from '../resource/define-resource.ts';
 import { createManager, type ManagerOptions } from './manager.ts';
 
@@ -102,28 +102,36 @@ export function defineOperator(def: OperatorDefinition): Operator {
         renewDeadlineMs: ms('OPERON_RENEW_DEADLINE_MS'),
         retryPeriodMs: ms('OPERON_RETRY_PERIOD_MS'),
       };
-      const manager = await createManager({
-        name: def.name,
-        // Addresses from the environment, as controller-runtime's --metrics-bind-address flags.
-        ...(env.OPERON_METRICS_ADDRESS ? { metricsAddress: env.OPERON_METRICS_ADDRESS } : {}),
-        ...(env.OPERON_HEALTH_ADDRESS ? { healthAddress: env.OPERON_HEALTH_ADDRESS } : {}),
-        ...def.manager,
-        // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one namespace.
-        ...(env.WATCH_NAMESPACE || def.watchNamespace
-          ? { namespace: env.WATCH_NAMESPACE || def.watchNamespace }
-          : {}),
-        // Leader election in a cluster; off for a local run unless OPERON_LEADER_ELECTION=true.
-        ...(definition.leaderElection && (inCluster || env.OPERON_LEADER_ELECTION === 'true')
-          ? {
-              leaderElection: {
-                name: def.name,
-                namespace: env.POD_NAMESPACE ?? definition.namespace,
-                ...Object.fromEntries(Object.entries(lease).filter(([, v]) => v !== undefined)),
-              },
-            }
-          : {}),
-        ...overrides,
-      });
+      let manager: Awaited<ReturnType<typeof createManager>>;
+      try {
+        manager = await createManager({
+          name: def.name,
+          // Addresses from the environment, as controller-runtime's --metrics-bind-address flags.
+          ...(env.OPERON_METRICS_ADDRESS ? { metricsAddress: env.OPERON_METRICS_ADDRESS } : {}),
+          ...(env.OPERON_HEALTH_ADDRESS ? { healthAddress: env.OPERON_HEALTH_ADDRESS } : {}),
+          ...def.manager,
+          // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one namespace.
+          ...(env.WATCH_NAMESPACE || def.watchNamespace
+            ? { namespace: env.WATCH_NAMESPACE || def.watchNamespace }
+            : {}),
+          // Leader election in a cluster; off for a local run unless OPERON_LEADER_ELECTION=true.
+          ...(definition.leaderElection && (inCluster || env.OPERON_LEADER_ELECTION === 'true')
+            ? {
+                leaderElection: {
+                  name: def.name,
+                  namespace: env.POD_NAMESPACE ?? definition.namespace,
+                  ...Object.fromEntries(Object.entries(lease).filter(([, v]) => v !== undefined)),
+                },
+              }
+            : {}),
+          ...overrides,
+        });
+      } catch (err) {
+        // A bad kubeconfig or setting: say what and how to fix it, without a stack trace.
+        if (!isOperonError(err)) throw err;
+        process.stderr.write(`${def.name}: ${err.message}\n`);
+        return 1;
+      }
       for (const c of def.controllers) manager.add(c);
       return manager.run();
     },
