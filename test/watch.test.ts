@@ -227,6 +227,50 @@ describe('watch and informers under faults', () => {
     await running;
   });
 
+  it('takes the initial state as a stream of events (sendInitialEvents), and from a LIST when told not to', async () => {
+    await using ns = await plane.createNamespace('streaming');
+    for (let i = 0; i < 30; i++)
+      await client.create(ConfigMap, { metadata: { name: `s${i}`, namespace: ns.name } });
+    const requests: string[] = [];
+    const watching = createClient(client.config, { onResponse: (_m, path) => requests.push(path) });
+    try {
+      const cache = createCache(watching, {
+        namespace: ns.name,
+        informer: { watch: { streamingList: true } },
+      });
+      const informer = cache.informerFor(ConfigMap);
+      const log = recordEvents(informer);
+      const ac = new AbortController();
+      const running = cache.start(ac.signal);
+      await cache.waitForSync();
+      assert.equal(informer.store.size, 30);
+      assert.ok(
+        requests.some((p) => p.includes('sendInitialEvents=true')),
+        'the initial state came from a watch',
+      );
+      assert.ok(!requests.some((p) => /configmaps(\?limit|$)/.test(p)), 'no LIST was made');
+      await client.create(ConfigMap, { metadata: { name: 'later', namespace: ns.name } });
+      await client.delete(ConfigMap, 's0', { namespace: ns.name });
+      const truth = await untilConsistent(client, informer, ns.name);
+      assertDelivered(log.seen, truth);
+      ac.abort();
+      await running;
+      // And the paged LIST, when asked for.
+      requests.length = 0;
+      const listed = createCache(watching, { namespace: ns.name, informer: { watch: { streamingList: false } } });
+      listed.informerFor(ConfigMap);
+      const ac2 = new AbortController();
+      const running2 = listed.start(ac2.signal);
+      await listed.waitForSync();
+      assert.equal(listed.informerFor(ConfigMap).store.size, 30);
+      assert.ok(requests.some((p) => /configmaps\?limit=500/.test(p)), 'a paged LIST was made');
+      ac2.abort();
+      await running2;
+    } finally {
+      await watching.close();
+    }
+  });
+
   it('shares one informer per kind and scope, strips managedFields and reports its size', async () => {
     await using ns = await plane.createNamespace('shared');
     const cache = createCache(client, { namespace: ns.name });
