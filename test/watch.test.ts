@@ -257,13 +257,19 @@ describe('watch and informers under faults', () => {
       await running;
       // And the paged LIST, when asked for.
       requests.length = 0;
-      const listed = createCache(watching, { namespace: ns.name, informer: { watch: { streamingList: false } } });
+      const listed = createCache(watching, {
+        namespace: ns.name,
+        informer: { watch: { streamingList: false } },
+      });
       listed.informerFor(ConfigMap);
       const ac2 = new AbortController();
       const running2 = listed.start(ac2.signal);
       await listed.waitForSync();
       assert.equal(listed.informerFor(ConfigMap).store.size, 30);
-      assert.ok(requests.some((p) => /configmaps\?limit=500/.test(p)), 'a paged LIST was made');
+      assert.ok(
+        requests.some((p) => /configmaps\?limit=500/.test(p)),
+        'a paged LIST was made',
+      );
       ac2.abort();
       await running2;
     } finally {
