@@ -4,6 +4,12 @@
  *
  *   npm run bench             the default sizes
  *   npm run bench -- --quick  a smoke run
+ *
+ *   npm run bench -- --sections=operator --quick   some sections only (printed, and written
+ *                                                  only by sections that write their own file)
+ *
+ * Operator benchmark options: `--large` (10,000 objects to converge), `--contenders=operon,kopf`
+ * (a subset), `--rate=N` (spec updates per second in the latency scenario, uncapped).
  */
 
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -11,14 +17,32 @@ import { printProgress } from '../src/cli/usage.ts';
 import { installBinaries } from '../src/testing/index.ts';
 import { benchControlPlane } from './controlplane.ts';
 import { benchInformer } from './informer.ts';
+import { benchOperator } from './operator.ts';
 
 const quick = process.argv.includes('--quick');
+const option = (name: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) || undefined;
 await installBinaries({ onProgress: printProgress });
+
+const only = option('sections')?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
 
 const sections: string[] = [];
 const started = new Date();
-sections.push(await benchControlPlane(quick ? { starts: 1, namespaces: 5 } : {}));
-sections.push(await benchInformer({ quick }));
+if (wanted('controlplane')) sections.push(await benchControlPlane(quick ? { starts: 1, namespaces: 5 } : {}));
+if (wanted('informer')) sections.push(await benchInformer({ quick }));
+if (wanted('operator')) {
+  const contenders = option('contenders')?.split(',');
+  const rate = option('rate');
+  sections.push(
+    await benchOperator({
+      quick,
+      large: process.argv.includes('--large'),
+      ...(contenders ? { only: contenders } : {}),
+      ...(rate ? { rate: Number(rate) } : {}),
+    }),
+  );
+}
 
 const report = [
   `# Operon benchmarks, ${started.toISOString()}${quick ? ' (--quick)' : ''}`,
@@ -29,6 +53,8 @@ const report = [
   '',
 ].join('\n');
 process.stdout.write(`${report}\n`);
-const dir = new URL('./results/', import.meta.url);
-await mkdir(dir, { recursive: true });
-await writeFile(new URL(quick ? 'latest-quick.md' : 'latest.md', dir), report);
+if (!only) {
+  const dir = new URL('./results/', import.meta.url);
+  await mkdir(dir, { recursive: true });
+  await writeFile(new URL(quick ? 'latest-quick.md' : 'latest.md', dir), report);
+}
