@@ -5,7 +5,8 @@
  *   npm run bench             the default sizes
  *   npm run bench -- --quick  a smoke run
  *
- *   npm run bench -- --sections=operator --quick   some sections only (printed, and written
+ *   npm run bench -- --sections=operator --quick   some sections only (controlplane, informer,
+ *                                                  streaming, http2, operator) (printed, and written
  *                                                  only by sections that write their own file)
  *
  * Operator benchmark options: `--large` (10,000 objects to converge), `--contenders=operon,kopf`
@@ -18,6 +19,8 @@ import { installBinaries } from '../src/testing/index.ts';
 import { benchControlPlane } from './controlplane.ts';
 import { benchInformer } from './informer.ts';
 import { benchOperator } from './operator.ts';
+import { benchStreamingList } from './streaming-list.ts';
+import { benchWatchHttp2 } from './watch-http2.ts';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) =>
@@ -31,6 +34,8 @@ const sections: string[] = [];
 const started = new Date();
 if (wanted('controlplane')) sections.push(await benchControlPlane(quick ? { starts: 1, namespaces: 5 } : {}));
 if (wanted('informer')) sections.push(await benchInformer({ quick }));
+if (wanted('streaming')) sections.push(await benchStreamingList({ quick }));
+if (wanted('http2')) sections.push(await benchWatchHttp2({ quick }));
 if (wanted('operator')) {
   const contenders = option('contenders')?.split(',');
   const rate = option('rate');
