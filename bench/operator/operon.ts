@@ -35,7 +35,7 @@ const widgets = controller({
         metadata: { name: widget.metadata!.name! },
         data: configMapData(widget.spec),
       },
-      { fieldManager: ctx.fieldManager, signal: ctx.signal },
+      ctx,
     );
     await updateStatus(
       ctx.client,

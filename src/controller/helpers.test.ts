@@ -6,7 +6,7 @@ import { findCondition, isTrue, removeCondition, setCondition } from './conditio
 import { controller } from './controller.ts';
 import { controllerOf, controllerReference, withControllerReference } from './owner.ts';
 import { and, annotationsChanged, labelsChanged, not, onlyEvents, or } from './predicates.ts';
-import { jsonEqual } from './status.ts';
+import { isSubset, jsonEqual } from './status.ts';
 
 const owner = {
   apiVersion: 'example.operon.dev/v1',
@@ -149,6 +149,25 @@ describe('controller definitions', () => {
         /`reconcile` must be a function/.test(err.message) &&
         /concurrency must be a whole number/.test(err.message),
     );
+  });
+});
+
+describe('isSubset', () => {
+  it('accepts extra fields the server added, and rejects any difference in a desired one', () => {
+    const desired = { metadata: { name: 'a', labels: { x: '1' } }, spec: { ports: [{ port: 80 }] } };
+    const actual = {
+      metadata: { name: 'a', labels: { x: '1', y: '2' }, uid: 'u' },
+      spec: { ports: [{ port: 80, protocol: 'TCP' }], clusterIP: '10.0.0.1' },
+    };
+    assert.ok(isSubset(desired, actual));
+    assert.equal(isSubset({ ...desired, spec: { ports: [{ port: 81 }] } }, actual), false);
+    assert.equal(
+      isSubset({ spec: { ports: [{ port: 80 }, { port: 81 }] } }, actual),
+      false,
+      'list length matters',
+    );
+    assert.equal(isSubset({ metadata: { labels: { z: '3' } } }, actual), false);
+    assert.ok(isSubset({ metadata: { annotations: undefined } }, actual), 'undefined fields are not set');
   });
 });
 

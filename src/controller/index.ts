@@ -50,4 +50,4 @@ export {
   type PredicateEvent,
   resourceVersionChanged,
 } from './predicates.ts';
-export { applyOwned, jsonEqual, updateStatus } from './status.ts';
+export { applyOwned, isSubset, jsonEqual, updateStatus } from './status.ts';

@@ -4,7 +4,7 @@
  * only when it changed, conditional on the resourceVersion read.
  */
 
-import type { Client } from '../client/client.ts';
+import type { Client, Reader } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { withControllerReference } from './owner.ts';
 
@@ -24,20 +24,58 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Whether every field of `desired` has the same value in `actual` (objects compared key by key,
+ * lists element by element, extra fields in `actual` allowed): an apply of `desired` would
+ * change nothing that this field manager sets.
+ */
+export function isSubset(desired: unknown, actual: unknown): boolean {
+  if (desired === actual) return true;
+  if (Array.isArray(desired)) {
+    return (
+      Array.isArray(actual) &&
+      desired.length === actual.length &&
+      desired.every((d, i) => isSubset(d, actual[i]))
+    );
+  }
+  if (desired && typeof desired === 'object') {
+    if (!actual || typeof actual !== 'object' || Array.isArray(actual)) return false;
+    return Object.entries(desired).every(
+      ([k, v]) => v === undefined || isSubset(v, (actual as Record<string, unknown>)[k]),
+    );
+  }
+  return false;
+}
+
+/**
  * Server-side applies `child` (the fields this controller owns, nothing more) with `owner` as its
  * controller reference, forcing ownership of those fields as controllers should.
+ *
+ * With a `reader` (a reconcile context is one), the apply is skipped when the cached child
+ * already has every field as desired: level-triggered reconciles run often and most find
+ * nothing to change (controller-runtime's CreateOrUpdate does the same).
  */
-export function applyOwned<T extends KubernetesObject>(
+export async function applyOwned<T extends KubernetesObject>(
   client: Client,
   owner: KubernetesObject,
   type: ResourceType<T>,
   child: T,
-  options: { fieldManager: string; signal?: AbortSignal },
+  options: { fieldManager: string; signal?: AbortSignal; reader?: Reader },
 ): Promise<T> {
   const owned = withControllerReference(owner, {
     ...child,
     metadata: { ...child.metadata, namespace: child.metadata?.namespace ?? owner.metadata?.namespace },
   });
+  const name = owned.metadata?.name;
+  if (options.reader && name) {
+    const current = await options.reader
+      .get(type, name, {
+        namespace: type.namespaced ? owned.metadata?.namespace : undefined,
+        signal: options.signal,
+      })
+      .catch(() => undefined);
+    const { apiVersion: _apiVersion, kind: _kind, ...fields } = owned;
+    if (current && isSubset(fields, current)) return current;
+  }
   return client.apply(type, owned as never, {
     fieldManager: options.fieldManager,
     force: true,
