@@ -8,15 +8,15 @@
  * into bench/peers/client-node on first use.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Client, ConfigMap, createClient, loadKubeconfig } from 'operon/client';
 import { startControlPlane } from 'operon/testing';
+import { pool, startChild } from './child.ts';
 import { type ContenderMessage, wallClock } from './contenders/protocol.ts';
 
 export interface InformerBenchOptions {
@@ -61,15 +61,6 @@ function log(message: string): void {
   process.stderr.write(`[bench informer] ${message}\n`);
 }
 
-/** Runs `task(i)` for i in [0, count) with at most `concurrency` at once. */
-async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < count; i = next++) await task(i);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-}
-
 /** A value of exactly VALUE_BYTES that differs per round, so that every patch is a real change. */
 function valueFor(round: number, i: number): string {
   const head = `round ${round} object ${i} `;
@@ -104,89 +95,6 @@ async function ensurePeer(): Promise<string> {
   return (JSON.parse(await readFile(PEER_PACKAGE, 'utf8')) as { version: string }).version;
 }
 
-/** A contender process and its messages, read in order. */
-function startChild(spec: ContenderSpec) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--expose-gc', '--conditions=operon:source', fileURLToPath(spec.script), ...spec.args],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  const tail: string[] = [];
-  const keep = (line: string) => {
-    if (!line.trim()) return;
-    tail.push(line.trim());
-    if (tail.length > 12) tail.shift();
-  };
-  const inbox: ContenderMessage[] = [];
-  let exited: string | undefined;
-  let wake: (() => void) | undefined;
-  const exit = new Promise<void>((resolve) => {
-    child.on('exit', (code, signal) => {
-      exited = `exited with ${signal ?? `code ${code}`}`;
-      wake?.();
-      resolve();
-    });
-  });
-  child.on('error', (err) => {
-    exited = `could not start: ${err.message}`;
-    wake?.();
-  });
-  child.stdin!.on('error', () => {});
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      inbox.push(JSON.parse(line) as ContenderMessage);
-      wake?.();
-    } catch {
-      keep(line);
-    }
-  });
-  createInterface({ input: child.stderr! }).on('line', keep);
-
-  const stderrTail = () => (tail.length ? `; stderr: ${tail.slice(-4).join(' / ')}` : '');
-
-  return {
-    /** The next message, which must be of `type`; throws the reason the contender failed otherwise. */
-    async next<K extends ContenderMessage['type']>(
-      type: K,
-      timeoutMs: number,
-    ): Promise<Extract<ContenderMessage, { type: K }>> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const message = inbox.shift();
-        if (message) {
-          if (message.type === 'error') throw new Error(`${message.message}${stderrTail()}`);
-          if (message.type !== type) throw new Error(`said ${message.type} where ${type} was due`);
-          return message as Extract<ContenderMessage, { type: K }>;
-        }
-        // Let the last lines of a crashed child arrive before blaming it.
-        if (exited) await new Promise((resolve) => setTimeout(resolve, 50));
-        if (exited && inbox.length === 0) throw new Error(`crashed (${exited})${stderrTail()}`);
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no ${type} within ${Math.round(timeoutMs / 1000)} s${stderrTail()}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
-    },
-    send(line: string) {
-      child.stdin!.write(`${line}\n`);
-    },
-    /** Ends the child: at once if it has not exited by itself within `graceMs`. */
-    async stop(graceMs: number) {
-      child.stdin!.end();
-      if (child.exitCode !== null || child.signalCode !== null || exited) return;
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
-}
-
 async function measure(
   spec: ContenderSpec,
   client: Client,
@@ -195,7 +103,7 @@ async function measure(
   m: number,
   round: number,
 ): Promise<Measured> {
-  const child = startChild(spec);
+  const child = startChild<ContenderMessage>(fileURLToPath(spec.script), spec.args);
   try {
     const baseline = await child.next('baseline', 60_000);
     const synced = await child.next('synced', TIMEOUT_MS);

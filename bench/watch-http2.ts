@@ -9,7 +9,6 @@
  * `node --conditions=operon:source bench/watch-http2.ts [--quick]`.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { type Client, ConfigMap, createClient, loadKubeconfig, Namespace } from 'operon/client';
 import { startControlPlane } from 'operon/testing';
 import { watch } from 'operon/watch';
+import { pool, startChild } from './child.ts';
 
 export interface WatchHttp2BenchOptions {
   /** Concurrent watches per transport; default 200, or 20 with `quick`. */
@@ -93,15 +93,6 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 function log(message: string): void {
   process.stderr.write(`[bench watch-http2] ${message}\n`);
-}
-
-/** Runs `task(i)` for i in [0, count) with at most `concurrency` at once. */
-async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < count; i = next++) await task(i);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -199,7 +190,7 @@ async function runChild(spec: ChildSpec): Promise<void> {
     const cpuAtStart = process.cpuUsage();
 
     const client = createClient(config, {
-      ...(spec.http2 ? { http2: true } : {}),
+      http2: spec.http2,
       ...(spec.connections !== undefined ? { connections: spec.connections } : {}),
       // A watch is open when its response headers arrive: the list event alone comes before that.
       onResponse(_method, path, status) {
@@ -278,91 +269,6 @@ async function runChild(spec: ChildSpec): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The parent: one control plane, one child per transport, the writer
 
-/** A child process and its messages, read in order. */
-function startChild(spec: ChildSpec) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--expose-gc',
-      '--conditions=operon:source',
-      fileURLToPath(import.meta.url),
-      'child',
-      JSON.stringify(spec),
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  const tail: string[] = [];
-  const inbox: ChildMessage[] = [];
-  let exited: string | undefined;
-  let wake: (() => void) | undefined;
-  const exit = new Promise<void>((resolve) => {
-    child.on('exit', (code, signal) => {
-      exited = `exited with ${signal ?? `code ${code}`}`;
-      wake?.();
-      resolve();
-    });
-  });
-  child.on('error', (err) => {
-    exited = `could not start: ${err.message}`;
-    wake?.();
-  });
-  child.stdin!.on('error', () => {});
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      inbox.push(JSON.parse(line) as ChildMessage);
-      wake?.();
-    } catch {
-      tail.push(line);
-    }
-  });
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    if (!line.trim()) return;
-    tail.push(line.trim());
-    if (tail.length > 12) tail.shift();
-  });
-  const stderrTail = () => (tail.length ? `; stderr: ${tail.slice(-4).join(' / ')}` : '');
-
-  return {
-    /** The next message, which must be of `type`; throws why the child failed otherwise. */
-    async next<K extends ChildMessage['type']>(
-      type: K,
-      timeoutMs: number,
-    ): Promise<Extract<ChildMessage, { type: K }>> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const message = inbox.shift();
-        if (message) {
-          if (message.type === 'error') throw new Error(`${message.message}${stderrTail()}`);
-          if (message.type !== type) throw new Error(`said ${message.type} where ${type} was due`);
-          return message as Extract<ChildMessage, { type: K }>;
-        }
-        if (exited) await sleep(50);
-        if (exited && inbox.length === 0) throw new Error(`crashed (${exited})${stderrTail()}`);
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no ${type} within ${Math.round(timeoutMs / 1000)} s${stderrTail()}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
-    },
-    send(line: string) {
-      child.stdin!.write(`${line}\n`);
-    },
-    async stop(graceMs: number) {
-      child.stdin!.end();
-      if (child.exitCode !== null || child.signalCode !== null || exited) return;
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
-}
-
 async function measure(
   row: Row,
   client: Client,
@@ -370,7 +276,10 @@ async function measure(
   prefix: string,
   n: number,
 ): Promise<void> {
-  const child = startChild({ ...row.mode, kubeconfig, prefix, watches: n });
+  const child = startChild<ChildMessage>(fileURLToPath(import.meta.url), [
+    'child',
+    JSON.stringify({ ...row.mode, kubeconfig, prefix, watches: n }),
+  ]);
   try {
     row.baseline = await child.next('baseline', 60_000);
     row.established = await child.next('established', STALL_MS + 60_000);
@@ -420,7 +329,7 @@ function sortedLatencies(row: Row): number[] {
 
 function conclusion(rows: readonly Row[], n: number): string {
   const h2 = rows.find((r) => r.mode.http2);
-  // The HTTP/1.1 row to compare with: the last that delivered events (the default one unless it stalled).
+  // The HTTP/1.1 row to compare with: the last that delivered events (not the stalled old-limit one).
   const h1 = [...rows].reverse().find((r) => !r.mode.http2 && r.done);
   const stalled = rows.find((r) => !r.mode.http2 && r.established?.stalled)?.established;
   const e2 = h2?.established;
@@ -446,8 +355,8 @@ function conclusion(rows: readonly Row[], n: number): string {
   ];
   if (stalled) {
     sentences.push(
-      `The default HTTP/1.1 transport cannot hold ${n} watches: ${stalled.watching} opened, one per connection, ` +
-        `${DEFAULT_CONNECTIONS} connections per origin.`,
+      `HTTP/1.1 with the old limit of ${DEFAULT_CONNECTIONS} connections per origin cannot hold ${n} watches: ` +
+        `${stalled.watching} opened, one per connection (why that limit is gone and HTTP/2 is the default).`,
     );
   }
   return `**Conclusion:** ${sentences.join(' ')}`;
@@ -456,12 +365,18 @@ function conclusion(rows: readonly Row[], n: number): string {
 export async function benchWatchHttp2(options: WatchHttp2BenchOptions = {}): Promise<string> {
   const n = options.watches ?? (options.quick ? 20 : 200);
   const modes: ModeSpec[] = [
-    { name: 'HTTP/1.1 (default transport)', http2: false },
-    // The default pool holds at most DEFAULT_CONNECTIONS watches on HTTP/1.1: give it room too.
+    { name: 'HTTP/1.1 (http2: false, connections unlimited)', http2: false },
+    // The old default pool of DEFAULT_CONNECTIONS per origin holds at most that many watches on HTTP/1.1.
     ...(n > DEFAULT_CONNECTIONS
-      ? [{ name: `HTTP/1.1 (connections: ${n + 16})`, http2: false, connections: n + 16 }]
+      ? [
+          {
+            name: `HTTP/1.1 (connections: ${DEFAULT_CONNECTIONS}, the old default)`,
+            http2: false,
+            connections: DEFAULT_CONNECTIONS,
+          },
+        ]
       : []),
-    { name: 'HTTP/2 (http2: true)', http2: true },
+    { name: 'HTTP/2 (the default)', http2: true },
   ];
   const rows: Row[] = modes.map((mode) => ({ mode }));
 
