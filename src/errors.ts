@@ -1,6 +1,14 @@
 /**
  * The base error of Operon: every error it throws has a stable string `code`, says whether
  * retrying can help, and keeps the underlying `cause`.
+ *
+ * `retryable` answers one question: may the same operation, repeated unchanged, succeed? The
+ * request-level retries read it (the Event recorder), and so does the controller: a retryable
+ * error from a reconcile is logged as a warning (transient: the API server was busy, a connection
+ * broke), any other as an error. The controller retries both with backoff, because a change in the
+ * cluster can fix a non-retryable error too (a Forbidden fixed by RBAC, a NotFound dependency
+ * created later, an UnknownKind whose CRD gets installed); only `terminal(err)` stops retries, as
+ * controller-runtime's `TerminalError` does.
  */
 
 /** Stable error codes. Callers match on these, never on messages. */
@@ -43,13 +51,32 @@ export const ErrorCode = {
   Terminal: 'OPERON_TERMINAL',
   /** A watch's resourceVersion is too old (HTTP 410 Gone); the caller must relist. Retryable by relisting. */
   WatchExpired: 'OPERON_WATCH_EXPIRED',
+  /**
+   * A reconcile returned something that is not an Action, or threw something that is not an Error
+   * (a bug in the reconcile, counted as a panic). Not retryable as such; the key is retried with
+   * backoff all the same, in case the reconcile behaves differently next time.
+   */
+  InvalidOutcome: 'OPERON_INVALID_OUTCOME',
+  /** The work was cancelled because its component is stopping (shutdown, lost leadership). Not retryable here. */
+  Stopped: 'OPERON_STOPPED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** The codes whose errors are retryable unless their creator says otherwise (as the table above documents). */
+const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.BuildFailed,
+  ErrorCode.PortInUse,
+  ErrorCode.ComponentFailed,
+  ErrorCode.Timeout,
+  ErrorCode.AuthFailed,
+  ErrorCode.Unreachable,
+  ErrorCode.WatchExpired,
+]);
+
 export interface OperonErrorOptions {
   cause?: unknown;
-  /** Whether doing the same thing again may succeed. */
+  /** Whether doing the same thing again, unchanged, may succeed; default: what the code's entry in `ErrorCode` says. */
   retryable?: boolean;
 }
 
@@ -62,11 +89,24 @@ export class OperonError extends Error {
   constructor(code: ErrorCode, message: string, options: OperonErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retryable = options.retryable ?? false;
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
   }
 }
 
-/** Whether `err` is an OperonError, optionally with the given code. */
+/** Whether `err` is an OperonError, optionally with the given code. Never throws, even for a Proxy. */
 export function isOperonError(err: unknown, code?: ErrorCode): err is OperonError {
-  return err instanceof OperonError && (code === undefined || err.code === code);
+  try {
+    return err instanceof OperonError && (code === undefined || err.code === code);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `err` is an OperonError marked retryable. Never throws. */
+export function isRetryable(err: unknown): boolean {
+  try {
+    return err instanceof OperonError && err.retryable === true;
+  } catch {
+    return false;
+  }
 }

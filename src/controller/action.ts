@@ -24,16 +24,20 @@ export const Action = {
   /**
    * Run again after `ms` (and reset the backoff). For work with a known time: a certificate that
    * expires, a rollout to poll. A change to the object still reconciles it earlier.
+   *
+   * `ms <= 0` (a time already past) is `requeue()`: the key goes back with the per-key backoff,
+   * as controller-runtime does with a zero `RequeueAfter`, so "again, now" can never spin in a
+   * hot loop. A NaN or infinite `ms` is not a valid action (logged and retried as an error).
    */
   requeueAfter: (ms: number): Action => ({ type: 'requeueAfter', ms }),
 } as const;
 
-/** Whether a value is a well-formed Action (reconcile results are checked, not trusted). */
+/** Whether a value is a well-formed Action (reconcile results are checked, not trusted). A negative `requeueAfter` is well-formed: it means now. */
 export function isAction(value: unknown): value is Action {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { type?: unknown; ms?: unknown };
   if (v.type === 'done' || v.type === 'requeue') return true;
-  return v.type === 'requeueAfter' && typeof v.ms === 'number' && Number.isFinite(v.ms) && v.ms >= 0;
+  return v.type === 'requeueAfter' && typeof v.ms === 'number' && Number.isFinite(v.ms);
 }
 
 /** An error that must not be retried: the object is wrong, not the world. Counted, logged, not requeued. */

@@ -1,59 +1,41 @@
 /**
  * A controller: `controller({ name, for, owns, watches, reconcile })` declares what to watch and
- * how to converge; `startController()` turns watch events into keys on a rate-limited queue and
- * runs `reconcile` for each key, never two at once for one key, with a reason for every run.
+ * how to converge; `prepareController()` turns watch events into keys on a rate-limited queue
+ * (triggers.ts) and runs `reconcile` for each key, never two at once for one key, with a reason
+ * for every run; what follows a reconcile is decided by `classifyOutcome()` (classify.ts), and the
+ * worker loops are supervised and stop within a bound (workers.ts). Nothing a reconcile, a hook,
+ * an Event sink or a logger does can crash the process or stop a worker.
  */
 
 import { randomBytes } from 'node:crypto';
 import type { Cache } from '../cache/cache.ts';
-import { isConflict, isNotFound } from '../client/api-error.ts';
+import { isNotFound } from '../client/api-error.ts';
 import type { Client, Reader } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
-import { type Logger, silentLogger } from '../log/logger.ts';
-import { createQueue, Priority, type Queue, type QueueMetrics, type RateLimiter } from '../queue/index.ts';
-import { type Action, isAction, isTerminal } from './action.ts';
-import type { Predicate, PredicateEvent } from './predicates.ts';
+import type { Logger } from '../log/logger.ts';
+import {
+  type Clock,
+  createQueue,
+  type Queue,
+  type QueueMetrics,
+  type RateLimiter,
+  realClock,
+} from '../queue/index.ts';
+import type { Action } from './action.ts';
+import { classifyOutcome, type Decision, type ReconcileResult } from './classify.ts';
+import { contain, reportOnce, safeLogger } from './contain.ts';
+import type { Predicate } from './predicates.ts';
+import { createReasonBook, describeReason, type Reason } from './reasons.ts';
+import { keyOf, type Request, requestOf } from './request.ts';
+import { registerTriggers, type Watch } from './triggers.ts';
+import { createWorkerPool, type StopResult } from './workers.ts';
 
-/** Which object to reconcile. */
-export interface Request {
-  name: string;
-  /** Absent for cluster-scoped kinds. */
-  namespace?: string | undefined;
-}
-
-/** Why a reconcile runs. */
-export type ReasonKind =
-  | 'initial' // the object was in the first list
-  | 'create'
-  | 'update'
-  | 'delete'
-  | 'owned' // a child it controls changed
-  | 'mapped' // a watched object mapped to it changed
-  | 'retry' // the last reconcile failed
-  | 'requeue' // the last reconcile asked for Action.requeue()
-  | 'timer'; // the last reconcile asked for Action.requeueAfter()
-
-export interface Reason {
-  kind: ReasonKind;
-  /** The object behind an `owned` or `mapped` reason (or the primary itself). */
-  source?: { kind: string; name: string; namespace?: string | undefined };
-}
-
-/** Renders a reason for logs and views, e.g. `owned Deployment web`. */
-export function describeReason(r: Reason): string {
-  if (
-    !r.source ||
-    r.kind === 'initial' ||
-    r.kind === 'create' ||
-    r.kind === 'update' ||
-    r.kind === 'delete'
-  ) {
-    return r.kind;
-  }
-  const ns = r.source.namespace ? `${r.source.namespace}/` : '';
-  return `${r.kind} ${r.source.kind} ${ns}${r.source.name}`;
-}
+export type { ReconcileResult } from './classify.ts';
+export { describeReason, type Reason, type ReasonKind } from './reasons.ts';
+export type { Request } from './request.ts';
+export type { Watch } from './triggers.ts';
+export { STOP_MARGIN_MS, type StopResult } from './workers.ts';
 
 export interface ReconcileContext<T extends KubernetesObject> {
   /** Unique per reconcile; in every log line. */
@@ -85,13 +67,6 @@ export type Reconciler<T extends KubernetesObject> = (
   context: ReconcileContext<T>,
   // biome-ignore lint/suspicious/noConfusingVoidType: a reconcile that returns nothing is done
 ) => Promise<Action | undefined | void>;
-
-export interface Watch<U extends KubernetesObject = KubernetesObject> {
-  resource: ResourceType<U>;
-  /** Which primaries an event on this object concerns. */
-  map(object: U): ReadonlyArray<Request>;
-  predicates?: ReadonlyArray<Predicate<U>>;
-}
 
 export interface ControllerOptions<T extends KubernetesObject> {
   /** Names the controller in logs, metrics and as the field manager; lower-case, `-` and `.` allowed. */
@@ -188,10 +163,7 @@ export function controller<T extends KubernetesObject>(
   return { name: options.name, options };
 }
 
-/** Outcome labels, as controller-runtime's `controller_runtime_reconcile_total{result}`. */
-export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
-
-/** Hooks the manager binds to metrics and the live view. Each must be cheap and must not throw. */
+/** Hooks the manager binds to metrics and the live view. Each should be cheap; one that throws is logged once and ignored. */
 export interface ControllerObserver {
   enqueued?(key: string, reason: Reason): void;
   reconcileStarted?(key: string, id: string, reasons: readonly Reason[]): void;
@@ -201,6 +173,7 @@ export interface ControllerObserver {
       id: string;
       result: ReconcileResult;
       seconds: number;
+      /** What was thrown, or for an invalid outcome an `InvalidOutcome` error (with the value as its cause). Always an Error. */
       error?: unknown;
       terminal?: boolean;
       invalid?: boolean;
@@ -224,8 +197,6 @@ export interface EventSink {
   ): void;
 }
 
-const noEvents: EventSink = { event() {} };
-
 export interface ControllerRuntime {
   client: Client;
   cache: Cache;
@@ -233,6 +204,8 @@ export interface ControllerRuntime {
   log?: Logger;
   observer?: ControllerObserver;
   queueMetrics?: QueueMetrics;
+  /** Time for the queue, the reconcile timeout, restarts and the stop deadline; default the real clock. */
+  clock?: Clock;
 }
 
 export interface RunningController {
@@ -240,26 +213,22 @@ export interface RunningController {
   readonly queue: Queue<string>;
   /** Starts the workers (after the caches synced and, with leader election, once leading). */
   start(): void;
-  /** Resolves once every worker has stopped (at once if they never started). */
+  /** Resolves once every worker has stopped (at once if they never started). Never rejects. */
   readonly done: Promise<void>;
-  /** Stop taking work; in-flight reconciles finish (their signal aborts after `graceMs`). */
-  stop(graceMs: number): Promise<void>;
-  /** Abort in-flight reconciles at once (leadership lost). */
-  abort(): void;
+  /**
+   * Stops taking work (pending keys are dropped) and waits for in-flight reconciles; after
+   * `graceMs` their signal aborts, and after `STOP_MARGIN_MS` more it returns whatever they do.
+   * `clean` says whether every worker stopped (see `StopResult`).
+   */
+  stop(graceMs: number): Promise<StopResult>;
+  /** Aborts in-flight reconciles at once (leadership lost) with `reason` (default a Stopped error). */
+  abort(reason?: unknown): void;
   /** Reconciles running now. */
   readonly inFlight: number;
 }
 
-function keyOf(r: Request): string {
-  return r.namespace ? `${r.namespace}/${r.name}` : r.name;
-}
-
-function requestOf(key: string): Request {
-  const slash = key.indexOf('/');
-  return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
-}
-
-const MAX_REASONS = 8;
+/** When a rate limiter throws or returns nonsense, the key is retried after this long instead. */
+const FALLBACK_RETRY_MS = 1000;
 
 /**
  * Wires the controller to the cache's informers; `start()` then runs its workers. Call it before
@@ -271,141 +240,94 @@ export function prepareController<T extends KubernetesObject>(
   runtime: ControllerRuntime,
 ): RunningController {
   const { options } = def;
-  const log = (runtime.log ?? silentLogger).child({ controller: def.name });
-  const observer = runtime.observer ?? {};
+  const clock = runtime.clock ?? realClock;
+  const log = safeLogger(runtime.log).child({ controller: def.name });
+  const report = reportOnce(log, 'controller hook');
+  const observer = observerOf(runtime.observer, report);
+  const sink = runtime.events;
+  const events: EventSink = {
+    event: (regarding, input) => {
+      contain(
+        () => sink?.event(regarding, input),
+        (err) => report('events.event', err),
+      );
+    },
+  };
   const queue = createQueue<string>({
+    clock,
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     ...(runtime.queueMetrics ? { metrics: runtime.queueMetrics } : {}),
   });
-  const reasons = new Map<string, Reason[]>();
+  const reasons = createReasonBook();
   const hardStop = new AbortController();
   let inFlight = 0;
 
-  function enqueue(request: Request, reason: Reason, priority: number = Priority.normal): void {
-    const key = keyOf(request);
-    const list = reasons.get(key);
-    if (!list) reasons.set(key, [reason]);
-    else if (list.length < MAX_REASONS && !list.some((r) => describeReason(r) === describeReason(reason)))
-      list.push(reason);
-    observer.enqueued?.(key, reason);
-    queue.add(key, { priority });
-  }
+  const unhook = registerTriggers(options, runtime.cache, {
+    enqueue(request, reason, priority) {
+      const key = keyOf(request);
+      reasons.add(key, reason);
+      observer.enqueued(key, reason);
+      contain(
+        () => queue.add(key, { priority }),
+        (err) => log.error('could not queue a key', { err, key }),
+      );
+    },
+    handlerError(what, message, err, fields) {
+      observer.handlerError(what, err);
+      log.error(message, { err, ...fields });
+    },
+    notice(message, fields) {
+      log.debug(message, fields);
+    },
+  });
 
-  function passes<U extends KubernetesObject>(
-    predicates: ReadonlyArray<Predicate<U>> | undefined,
-    e: PredicateEvent<U>,
-  ) {
-    for (const p of predicates ?? []) {
-      try {
-        if (!p(e)) return false;
-      } catch (err) {
-        // A broken predicate must not hide changes: let the event through, and say so.
-        observer.handlerError?.('predicate', err);
-        log.error('predicate threw; letting the event through', { err });
+  /** Applies a decision to the queue; a failing rate limiter falls back to a fixed retry delay. */
+  function schedule(key: string, d: Decision): void {
+    if (d.next) reasons.add(key, { kind: d.next });
+    try {
+      if (d.queue.op === 'forget') queue.forget(key);
+      else if (d.queue.op === 'backoff') queue.addRateLimited(key);
+      else {
+        queue.forget(key);
+        queue.addAfter(key, d.queue.ms);
       }
-    }
-    return true;
-  }
-
-  const sourceOf = (o: KubernetesObject) => ({
-    kind: o.kind ?? '',
-    name: o.metadata?.name ?? '',
-    namespace: o.metadata?.namespace,
-  });
-  const requestFor = (o: KubernetesObject): Request => ({
-    name: o.metadata?.name ?? '',
-    namespace: o.metadata?.namespace,
-  });
-
-  // The primary kind.
-  runtime.cache.informerFor(options.for).addHandlers({
-    add(object, { initial }) {
-      if (!passes(options.predicates, { type: 'create', object })) return;
-      // The first list can be large; live changes must not wait behind it.
-      enqueue(
-        requestFor(object),
-        { kind: initial ? 'initial' : 'create' },
-        initial ? Priority.low : Priority.normal,
-      );
-    },
-    update(old, object) {
-      if (!passes(options.predicates, { type: 'update', object, old })) return;
-      enqueue(requestFor(object), { kind: 'update' });
-    },
-    delete(object) {
-      if (!passes(options.predicates, { type: 'delete', object })) return;
-      enqueue(requestFor(object), { kind: 'delete' });
-    },
-  });
-
-  // Owned kinds: map a child to the primary named by its controller reference.
-  for (const owned of options.owns ?? []) {
-    const ownerOf = (o: KubernetesObject): Request | undefined => {
-      const ref = o.metadata?.ownerReferences?.find(
-        (r) =>
-          r.controller &&
-          r.kind === options.for.kind &&
-          r.apiVersion.split('/')[0] === options.for.apiVersion.split('/')[0],
-      );
-      return ref ? { name: ref.name, namespace: o.metadata?.namespace } : undefined;
-    };
-    const onChild = (o: KubernetesObject) => {
-      const owner = ownerOf(o);
-      if (owner) enqueue(owner, { kind: 'owned', source: sourceOf(o) });
-    };
-    runtime.cache.informerFor(owned).addHandlers({
-      add: (o, { initial }) => {
-        const owner = ownerOf(o);
-        if (owner)
-          enqueue(owner, { kind: 'owned', source: sourceOf(o) }, initial ? Priority.low : Priority.normal);
-      },
-      update: (old, o) => {
-        onChild(o);
-        const before = ownerOf(old);
-        if (before && keyOf(before) !== keyOf(ownerOf(o) ?? { name: '' }))
-          enqueue(before, { kind: 'owned', source: sourceOf(o) });
-      },
-      delete: onChild,
-    });
-  }
-
-  // Mapped watches.
-  for (const watch of (options.watches ?? []) as ReadonlyArray<Watch<KubernetesObject>>) {
-    const onEvent = (e: PredicateEvent<KubernetesObject>, priority: number = Priority.normal) => {
-      if (!passes(watch.predicates, e)) return;
-      let requests: ReadonlyArray<Request>;
-      try {
-        requests = watch.map(e.object);
-        if (!Array.isArray(requests)) throw new TypeError('map must return an array of requests');
-      } catch (err) {
-        observer.handlerError?.('map', err);
-        log.error('map function threw; event dropped', {
-          err,
-          kind: e.object.kind,
-          name: e.object.metadata?.name,
-        });
+    } catch (err) {
+      if (d.queue.op === 'forget') {
+        log.error('the rate limiter failed to forget a key', { err, key });
         return;
       }
-      for (const r of requests) enqueue(r, { kind: 'mapped', source: sourceOf(e.object) }, priority);
-    };
-    runtime.cache.informerFor(watch.resource).addHandlers({
-      add: (object, { initial }) =>
-        onEvent({ type: 'create', object }, initial ? Priority.low : Priority.normal),
-      update: (old, object) => onEvent({ type: 'update', object, old }),
-      delete: (object) => onEvent({ type: 'delete', object }),
-    });
+      log.error(`the rate limiter failed; retrying the key in ${FALLBACK_RETRY_MS} ms`, { err, key });
+      contain(
+        () => queue.addAfter(key, FALLBACK_RETRY_MS),
+        () => {},
+      );
+    }
   }
 
   async function reconcileOne(key: string): Promise<void> {
     const request = requestOf(key);
-    const why = reasons.get(key) ?? [{ kind: 'retry' }];
-    reasons.delete(key);
+    const why = reasons.take(key, { kind: 'retry' });
     const id = randomBytes(6).toString('hex');
-    const attempt = queue.retries(key);
+    const attempt =
+      contain(
+        () => queue.retries(key),
+        () => {},
+      ) ?? 0;
     const rlog = log.child({ key, reconcileID: id });
-    const signals = [hardStop.signal];
-    if (options.reconcileTimeoutMs) signals.push(AbortSignal.timeout(options.reconcileTimeoutMs));
-    const signal = AbortSignal.any(signals);
+    const timeout = new AbortController();
+    const timer = options.reconcileTimeoutMs
+      ? clock.setTimeout(
+          () =>
+            timeout.abort(
+              new OperonError(
+                ErrorCode.Timeout,
+                `reconcile of ${key} did not finish within ${options.reconcileTimeoutMs} ms (reconcileTimeoutMs)`,
+              ),
+            ),
+          options.reconcileTimeoutMs,
+        )
+      : undefined;
+    const signal = AbortSignal.any([hardStop.signal, timeout.signal]);
     const context: ReconcileContext<T> = {
       id,
       controller: def.name,
@@ -417,7 +339,7 @@ export function prepareController<T extends KubernetesObject>(
       client: runtime.client,
       reader: runtime.cache,
       fieldManager: def.name,
-      events: runtime.events ?? noEvents,
+      events,
       async get() {
         try {
           return await runtime.cache.get(options.for, request.name, { namespace: request.namespace, signal });
@@ -427,124 +349,109 @@ export function prepareController<T extends KubernetesObject>(
         }
       },
     };
-    observer.reconcileStarted?.(key, id, why);
+    observer.reconcileStarted(key, id, why);
     rlog.debug('reconcile started', { reason: describeReason(why[0]!), reasons: why.length, attempt });
-    const started = performance.now();
+    const started = clock.now();
     inFlight++;
-    let result: ReconcileResult;
-    let error: unknown;
-    let terminal = false;
-    let invalid = false;
+    let decision: Decision;
     try {
-      const action: unknown = await options.reconcile(request, context);
-      const a: Action = action === undefined ? { type: 'done' } : (action as Action);
-      if (!isAction(a)) {
-        invalid = true;
-        throw new OperonError(
-          ErrorCode.InvalidArgument,
-          `reconcile returned ${JSON.stringify(action)}; return Action.done(), Action.requeue() or Action.requeueAfter(ms)`,
-        );
-      }
-      if (a.type === 'requeueAfter') {
-        queue.forget(key);
-        reasons.set(key, [...(reasons.get(key) ?? []), { kind: 'timer' }]);
-        queue.addAfter(key, a.ms);
-        result = 'requeue_after';
-      } else if (a.type === 'requeue') {
-        reasons.set(key, [...(reasons.get(key) ?? []), { kind: 'requeue' }]);
-        queue.addRateLimited(key);
-        result = 'requeue';
-      } else {
-        queue.forget(key);
-        result = 'success';
-      }
-    } catch (err) {
-      error = err;
-      if (isTerminal(err)) {
-        terminal = true;
-        queue.forget(key);
-        result = 'error';
-        rlog.error('reconcile failed for good (terminal error): not retrying', { err });
-      } else if (isConflict(err)) {
-        // Someone wrote first: read again and retry, without alarm.
-        reasons.set(key, [...(reasons.get(key) ?? []), { kind: 'retry' }]);
-        queue.addRateLimited(key);
-        result = 'requeue';
-        rlog.debug('conflict; retrying with fresh data', { err });
-      } else {
-        if (!(err instanceof Error)) {
-          invalid = true;
-          rlog.error('reconcile threw a value that is not an Error; retrying with backoff', {
-            thrown: String(err),
-          });
-        } else if (!invalid) {
-          rlog.error('reconcile failed; retrying with backoff', { err, attempt });
-        } else {
-          rlog.error('reconcile returned an invalid action; retrying with backoff', { err });
-        }
-        reasons.set(key, [...(reasons.get(key) ?? []), { kind: 'retry' }]);
-        queue.addRateLimited(key);
-        result = 'error';
-      }
+      const value: unknown = await options.reconcile(request, context);
+      decision = classifyOutcome({ kind: 'returned', value });
+    } catch (error) {
+      decision = classifyOutcome({ kind: 'threw', error, stopping: hardStop.signal.aborted });
     } finally {
       inFlight--;
+      if (timer) clock.clearTimeout(timer);
     }
-    const seconds = (performance.now() - started) / 1000;
-    rlog.debug('reconcile finished', { result, seconds });
-    observer.reconcileFinished?.(key, {
-      id,
-      result,
+    schedule(key, decision);
+    const seconds = (clock.now() - started) / 1000;
+    rlog[decision.level](decision.message, {
+      result: decision.result,
       seconds,
-      ...(error !== undefined ? { error } : {}),
-      ...(terminal ? { terminal } : {}),
-      ...(invalid ? { invalid } : {}),
+      ...(decision.error !== undefined ? { err: decision.error, attempt } : {}),
+    });
+    observer.reconcileFinished(key, {
+      id,
+      result: decision.result,
+      seconds,
+      ...(decision.error !== undefined ? { error: decision.error } : {}),
+      ...(decision.terminal ? { terminal: true } : {}),
+      ...(decision.invalid ? { invalid: true } : {}),
     });
   }
 
-  async function worker(): Promise<void> {
-    for (;;) {
-      const item = await queue.get();
-      if (item.shutdown) return;
-      try {
-        await reconcileOne(item.key);
-      } finally {
-        queue.done(item.key);
-      }
-    }
-  }
-
-  let workers: Array<Promise<void>> = [];
+  const pool = createWorkerPool({
+    concurrency: options.concurrency ?? 1,
+    queue,
+    process: reconcileOne,
+    log,
+    clock,
+  });
 
   return {
     name: def.name,
     queue,
     start() {
-      if (workers.length > 0) return;
-      workers = Array.from({ length: options.concurrency ?? 1 }, () => worker());
+      if (hardStop.signal.aborted) return;
+      pool.start();
       log.info('controller started', { for: options.for.kind, concurrency: options.concurrency ?? 1 });
     },
     get done() {
-      return Promise.all(workers).then(() => undefined);
+      return pool.done;
     },
     get inFlight() {
       return inFlight;
     },
-    abort() {
-      hardStop.abort(new OperonError(ErrorCode.InvalidArgument, `controller ${def.name} stopped`));
+    abort(reason) {
+      if (!hardStop.signal.aborted) {
+        hardStop.abort(reason ?? new OperonError(ErrorCode.Stopped, `controller ${def.name} stopped`));
+      }
       queue.shutDown();
+      pool.halt();
+      unhook();
     },
     async stop(graceMs) {
-      const grace = AbortSignal.timeout(graceMs);
-      const onGraceOver = () => hardStop.abort(grace.reason);
-      grace.addEventListener('abort', onGraceOver, { once: true });
-      try {
-        await queue.shutDownWithDrain(grace).catch(() => undefined);
-        queue.shutDown();
-        await Promise.all(workers);
-      } finally {
-        grace.removeEventListener('abort', onGraceOver);
-      }
-      log.info('controller stopped');
+      queue.shutDown();
+      unhook();
+      const result = await pool.stop(graceMs, () => {
+        if (!hardStop.signal.aborted) {
+          hardStop.abort(
+            new OperonError(
+              ErrorCode.Stopped,
+              `controller ${def.name} is stopping and the shutdown grace (${graceMs} ms) ran out`,
+            ),
+          );
+        }
+      });
+      if (result.clean) log.info('controller stopped', { ...result });
+      else
+        log.warn('controller stop deadline passed with reconciles still running; they ignored their signal', {
+          ...result,
+        });
+      return result;
     },
+  };
+}
+
+type SafeObserver = Required<ControllerObserver>;
+
+/** The observer's hooks, each contained: a throwing hook is reported once and ignored. */
+function observerOf(
+  o: ControllerObserver | undefined,
+  report: (hook: string, err: unknown) => void,
+): SafeObserver {
+  const hook =
+    <A extends unknown[]>(name: keyof ControllerObserver) =>
+    (...args: A): void => {
+      contain(
+        () => (o?.[name] as ((...a: A) => unknown) | undefined)?.apply(o, args),
+        (err) => report(`observer.${name}`, err),
+      );
+    };
+  return {
+    enqueued: hook('enqueued'),
+    reconcileStarted: hook('reconcileStarted'),
+    reconcileFinished: hook('reconcileFinished'),
+    handlerError: hook('handlerError'),
   };
 }

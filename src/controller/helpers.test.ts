@@ -19,7 +19,8 @@ describe('actions', () => {
     assert.ok(isAction(Action.done()));
     assert.ok(isAction(Action.requeue()));
     assert.ok(isAction(Action.requeueAfter(1000)));
-    assert.equal(isAction(Action.requeueAfter(-1)), false);
+    assert.equal(isAction(Action.requeueAfter(-1)), true, 'a time already past means now (requeue)');
+    assert.equal(isAction(Action.requeueAfter(Number.POSITIVE_INFINITY)), false);
     assert.equal(isAction(Action.requeueAfter(Number.NaN)), false);
     assert.equal(isAction({ type: 'later' }), false);
     assert.equal(isAction('done'), false);

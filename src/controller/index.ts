@@ -32,6 +32,8 @@ export {
   type Reconciler,
   type Request,
   type RunningController,
+  STOP_MARGIN_MS,
+  type StopResult,
   type Verb,
   type Watch,
   watches,

@@ -1,0 +1,99 @@
+/**
+ * Containment: wrappers that make the controller's collaborators total. A hook, an Event sink or a
+ * logger handed in from outside may throw, or return a Promise that rejects; wrapped, each failure
+ * is logged (once per kind of failure and hook, so a hook that always throws cannot flood the
+ * log) and goes no further: it never reaches a worker, never becomes an unhandled rejection.
+ */
+
+import type { Level, Logger } from '../log/logger.ts';
+import { silentLogger } from '../log/logger.ts';
+
+/** Whether `value` looks like a Promise; never throws. */
+function thenable(value: unknown): value is PromiseLike<unknown> {
+  try {
+    return (
+      value !== null &&
+      (typeof value === 'object' || typeof value === 'function') &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Calls `fn`; a throw, or a rejection of the Promise it returns, goes to `onError` instead of the
+ * caller. Returns what `fn` returned, or `undefined` when it threw.
+ */
+export function contain<T>(fn: () => T, onError: (err: unknown) => void): T | undefined {
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    safeCall(() => onError(err));
+    return undefined;
+  }
+  if (thenable(result)) {
+    try {
+      Promise.resolve(result).then(undefined, (err: unknown) => safeCall(() => onError(err)));
+    } catch (err) {
+      safeCall(() => onError(err));
+    }
+  }
+  return result;
+}
+
+function safeCall(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // The error handler itself failed; nothing further can be done.
+  }
+}
+
+/**
+ * A logger that never throws, whatever `log` does: each call is contained, and a failing child()
+ * gives a silent logger. The built-in logger is total already; this guards user-supplied ones.
+ */
+export function safeLogger(log: Logger | undefined): Logger {
+  if (!log) return silentLogger;
+  const call =
+    (level: Level) =>
+    (msg: string, fields?: Record<string, unknown>): void => {
+      contain(
+        () => log[level](msg, fields),
+        () => {},
+      );
+    };
+  return {
+    debug: call('debug'),
+    info: call('info'),
+    warn: call('warn'),
+    error: call('error'),
+    child: (fields) =>
+      safeLogger(
+        contain(
+          () => log.child(fields),
+          () => {},
+        ) ?? silentLogger,
+      ),
+    enabled: (level) =>
+      contain(
+        () => log.enabled(level) === true,
+        () => {},
+      ) ?? false,
+  };
+}
+
+/**
+ * A reporter that logs the first failure of each named hook at error level and counts the rest,
+ * so that a hook that throws on every call costs one log line, not one per event.
+ */
+export function reportOnce(log: Logger, what: string): (hook: string, err: unknown) => void {
+  const seen = new Map<string, number>();
+  return (hook, err) => {
+    const n = (seen.get(hook) ?? 0) + 1;
+    seen.set(hook, n);
+    if (n === 1) log.error(`${what} ${hook} threw; ignored (later failures of it are not logged)`, { err });
+  };
+}
