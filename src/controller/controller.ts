@@ -34,7 +34,7 @@ import { createWorkerPool, type StopResult } from './workers.ts';
 export type { ReconcileResult } from './classify.ts';
 export { describeReason, type Reason, type ReasonKind } from './reasons.ts';
 export type { Request } from './request.ts';
-export type { Watch } from './triggers.ts';
+export { type Watch, watches } from './triggers.ts';
 export { STOP_MARGIN_MS, type StopResult } from './workers.ts';
 
 export interface ReconcileContext<T extends KubernetesObject> {
@@ -107,15 +107,6 @@ export interface ControllerPermissions {
 export interface ControllerDefinition<T extends KubernetesObject = KubernetesObject> {
   readonly name: string;
   readonly options: ControllerOptions<T>;
-}
-
-/** A typed watch entry: `watches(Secret, (s) => [{ name: s.metadata!.name!, namespace: ... }])`. */
-export function watches<U extends KubernetesObject>(
-  resource: ResourceType<U>,
-  map: (object: U) => ReadonlyArray<Request>,
-  predicates?: ReadonlyArray<Predicate<U>>,
-): Watch<U> {
-  return { resource, map, ...(predicates ? { predicates } : {}) };
 }
 
 /** A controller of any kind, for lists of controllers. */

@@ -28,6 +28,15 @@ export interface Watch<U extends KubernetesObject = KubernetesObject> {
   predicates?: ReadonlyArray<Predicate<U>>;
 }
 
+/** A typed watch entry: `watches(Secret, (s) => [{ name: s.metadata!.name!, namespace: ... }])`. */
+export function watches<U extends KubernetesObject>(
+  resource: ResourceType<U>,
+  map: (object: U) => ReadonlyArray<Request>,
+  predicates?: ReadonlyArray<Predicate<U>>,
+): Watch<U> {
+  return { resource, map, ...(predicates ? { predicates } : {}) };
+}
+
 /** What the triggers need from the controller. */
 export interface TriggerSink {
   enqueue(request: Request, reason: Reason, priority: number): void;
