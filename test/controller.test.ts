@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Client, ConfigMap, createClient, isNotFound, loadKubeconfig, Secret } from 'operon/client';
+import {
+  type Client,
+  ClusterRole,
+  ConfigMap,
+  createClient,
+  isNotFound,
+  loadKubeconfig,
+  Secret,
+} from 'operon/client';
 import {
   Action,
   applyOwned,
@@ -395,5 +403,158 @@ describe('controllers against a real API server', () => {
     } finally {
       await r.stop();
     }
+  });
+
+  it('reconciles a cluster-scoped owner of children in two namespaces as one key, never twice at once', async () => {
+    await using a = await plane.createNamespace('owner-a');
+    await using b = await plane.createNamespace('owner-b');
+    const ownerName = `operon-test-owner-${a.name}`;
+    const owner = await client.create(ClusterRole, { metadata: { name: ownerName }, rules: [] });
+    const requests: Array<{ request: Request; reasons: string[] }> = [];
+    const active = new Set<string>();
+    const overlaps: string[] = [];
+    const logs: string[] = [];
+    // Cluster-wide: the primary is cluster-scoped.
+    const manager = await createManager({
+      config: await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }),
+      metricsAddress: '127.0.0.1:0',
+      healthAddress: '127.0.0.1:0',
+      gracefulShutdownMs: 5000,
+      log: createLogger({ format: 'json', level: 'info', write: (l) => logs.push(l) }),
+    });
+    manager.add(
+      controller({
+        name: 'cluster-owner',
+        for: ClusterRole,
+        owns: [ConfigMap],
+        concurrency: 4,
+        predicates: [(e) => e.object.metadata?.name === ownerName],
+        async reconcile(request, ctx) {
+          const key = `${request.namespace ?? ''}/${request.name}`;
+          if (active.size > 0) overlaps.push(key);
+          active.add(key);
+          try {
+            requests.push({
+              request,
+              reasons: ctx.reasons.map((r) => `${r.kind} ${r.source?.namespace ?? ''}`),
+            });
+            // Widen the window in which a second key for the same owner would overlap.
+            await new Promise((r) => setTimeout(r, 20));
+          } finally {
+            active.delete(key);
+          }
+          return Action.done();
+        },
+      }),
+    );
+    const r = run(manager);
+    try {
+      const ref = {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        name: ownerName,
+        uid: owner.metadata!.uid!,
+        controller: true,
+      };
+      for (const ns of [a.name, b.name]) {
+        await client.create(ConfigMap, {
+          metadata: { name: 'quota', namespace: ns, ownerReferences: [ref] },
+        });
+      }
+      await eventually('the owner reconciled for children in both namespaces', () =>
+        [a.name, b.name].every((ns) => requests.some((x) => x.reasons.includes(`owned ${ns}`))),
+      );
+      for (const ns of [a.name, b.name]) {
+        await client.patch(ConfigMap, 'quota', { data: { v: '1' } }, { namespace: ns });
+      }
+      await eventually('the updates reconciled', () => requests.length >= 3);
+      assert.ok(
+        requests.every((x) => x.request.name === ownerName && x.request.namespace === undefined),
+        JSON.stringify(requests.map((x) => x.request)),
+      );
+      assert.deepEqual(overlaps, [], 'one owner, one key: never reconciled twice at once');
+    } finally {
+      await r.stop();
+      await client.delete(ClusterRole, ownerName).catch(() => undefined);
+    }
+  });
+
+  it('reconciles the primary a watched object stopped referring to, and the one it refers to now', async () => {
+    await using ns = await plane.createNamespace('remap');
+    const reconciled: Array<{ name: string; mapped: boolean }> = [];
+    const { manager } = await managerFor(ns.name);
+    manager.add(
+      controller({
+        name: 'remapped',
+        for: ConfigMap,
+        watches: [
+          watches(Secret, (s) =>
+            s.metadata?.labels?.app ? [{ name: s.metadata.labels.app, namespace: ns.name }] : [],
+          ),
+        ],
+        async reconcile(request, ctx) {
+          reconciled.push({ name: request.name, mapped: ctx.reasons.some((x) => x.kind === 'mapped') });
+          return Action.done();
+        },
+      }),
+    );
+    const r = run(manager);
+    try {
+      await client.create(Secret, {
+        metadata: { name: 'pointer', namespace: ns.name, labels: { app: 'first' } },
+      });
+      await eventually('the first primary mapped', () =>
+        reconciled.some((x) => x.name === 'first' && x.mapped),
+      );
+      const before = reconciled.length;
+      await client.patch(
+        Secret,
+        'pointer',
+        { metadata: { labels: { app: 'second' } } },
+        { namespace: ns.name },
+      );
+      await eventually('both primaries reconciled after the update', () => {
+        const since = reconciled.slice(before);
+        return (
+          since.some((x) => x.name === 'first' && x.mapped) &&
+          since.some((x) => x.name === 'second' && x.mapped)
+        );
+      });
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('stops the manager within its grace even when a reconcile ignores its signal', async () => {
+    await using ns = await plane.createNamespace('hung');
+    const { manager, logs } = await managerFor(ns.name, { gracefulShutdownMs: 200 });
+    let started = false;
+    let release: () => void = () => {};
+    const hung = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let finished = false;
+    manager.add(
+      controller({
+        name: 'ignores-signal',
+        for: ConfigMap,
+        async reconcile() {
+          started = true;
+          await hung; // never looks at ctx.signal
+          finished = true;
+          return Action.done();
+        },
+      }),
+    );
+    const r = run(manager);
+    try {
+      await client.create(ConfigMap, { metadata: { name: 'stuck', namespace: ns.name } });
+      await eventually('the reconcile to hang', () => started);
+    } finally {
+      await r.stop();
+      release();
+    }
+    assert.equal(finished, false, 'the manager stopped while the reconcile still hung');
+    assert.ok(logs.some((l) => l.includes('stop deadline passed')));
   });
 });
