@@ -48,6 +48,7 @@ export interface ReconcileContext<T extends KubernetesObject> {
   readonly attempt: number;
   /** Aborted on the reconcile timeout, when leadership is lost, or when shutdown's grace runs out. */
   readonly signal: AbortSignal;
+  /** Bound to controller, key and reconcile ID; never throws, whatever it is given. */
   readonly log: Logger;
   /** Writes (and reads that must be live). */
   readonly client: Client;
