@@ -256,6 +256,7 @@ export function prepareController<T extends KubernetesObject>(
 
   const unhook = registerTriggers(options, runtime.cache, {
     enqueue(request, reason, priority) {
+      if (queue.shuttingDown) return; // the key would never run; keep no reasons for it
       const key = keyOf(request);
       reasons.add(key, reason);
       observer.enqueued(key, reason);
