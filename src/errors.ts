@@ -43,6 +43,8 @@ export const ErrorCode = {
   Terminal: 'OPERON_TERMINAL',
   /** A watch's resourceVersion is too old (HTTP 410 Gone); the caller must relist. Retryable by relisting. */
   WatchExpired: 'OPERON_WATCH_EXPIRED',
+  /** A watch ended within a second of opening with no event (client-go's very short watch): it backs off and relists. Retryable. */
+  VeryShortWatch: 'OPERON_VERY_SHORT_WATCH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
