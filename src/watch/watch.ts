@@ -518,7 +518,7 @@ export function createWatchMachine<T extends KubernetesObject>(
     return { event: { type: kind, object }, next: state };
   }
 
-  async function step(state: WatchState<T>): Promise<WatchStep<T>> {
+  async function stepFrom(state: WatchState<T>): Promise<WatchStep<T>> {
     switch (state.name) {
       case 'listing':
         return stepListing(state.from);
@@ -531,6 +531,17 @@ export function createWatchMachine<T extends KubernetesObject>(
       case 'backing-off':
         await delay(clock, state.retryInMs, signal);
         return { next: state.then };
+    }
+  }
+
+  /** One step; total: whatever fails (a broken client, say) backs off and relists. */
+  async function step(state: WatchState<T>): Promise<WatchStep<T>> {
+    try {
+      return await stepFrom(state);
+    } catch (err) {
+      if (state.name === 'watching') state.stream.close();
+      if (signal.aborted) return { next: state };
+      return fail(err, 'relist', listState('latest'));
     }
   }
 
