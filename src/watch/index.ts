@@ -9,6 +9,7 @@ export {
   createWatchMachine,
   isTooLargeResourceVersion,
   recoveryFor,
+  SILENT_WATCH_MS,
   VERY_SHORT_WATCH_MS,
   type WatchClient,
   type WatchEvent,

@@ -454,6 +454,48 @@ describe('watch against a fake client', () => {
     await w.stop();
   });
 
+  it('relists after a watch silent for minutes on a server that sends bookmarks (a resourceVersion ahead of storage)', async () => {
+    const w = startWatch();
+    const first = await listThenWatch(w, [cm('a', '5')], '10');
+    first.stream.push('BOOKMARK', { kind: 'ConfigMap', metadata: { resourceVersion: '900' } });
+    await w.events_(2);
+    first.stream.end();
+    // As after an etcd restore: the server accepts a watch from 900 and says nothing, ever.
+    const silent = (await expectRequest(w, 'watch')).stream();
+    await flush();
+    w.clock.advance(150_000);
+    await until(() => w.ofType('connected').length === 1, 'connected');
+    silent.break(new Error('body timeout'));
+    await until(() => w.ofType('error').length === 1, 'the silence is an error');
+    const error = w.ofType('error')[0]!;
+    assert.equal(error.recovery, 'relist');
+    assert.match(error.error.message, /silent for 150 s/);
+    w.clock.advance(error.retryInMs);
+    const relist = await expectRequest(w, 'list');
+    assert.equal(relist.query.resourceVersion, '900');
+    relist.fail(504, 'Timeout', {
+      message: 'Too large resource version: 900, current: 12',
+      details: { causes: [{ reason: 'ResourceVersionTooLarge' }] },
+    });
+    const fresh = await expectRequest(w, 'list');
+    assert.equal(fresh.query.resourceVersion, undefined);
+    fresh.list([cm('a', '5'), cm('b', '11')], '12');
+    await until(() => w.ofType('list').length === 2, 'relisted');
+    assert.equal((await expectRequest(w, 'watch')).query.resourceVersion, '12');
+    await w.stop();
+  });
+
+  it('resumes a long silent watch on a server that never sent a bookmark (no watch cache)', async () => {
+    const w = startWatch();
+    const first = await listThenWatch(w, [], '10');
+    await flush();
+    w.clock.advance(300_000);
+    first.stream.end();
+    assert.equal((await expectRequest(w, 'watch')).query.resourceVersion, '10');
+    assert.equal(w.ofType('error').length, 0);
+    await w.stop();
+  });
+
   it('starts from a given resourceVersion without listing, and lists after 410', async () => {
     const w = startWatch({ resourceVersion: '50' });
     const req = await expectRequest(w, 'watch');

@@ -97,6 +97,17 @@ export interface WatchOptions {
 /** A watch that ends this soon after it opened, with no event at all, counts as failed (client-go's reflector). */
 export const VERY_SHORT_WATCH_MS = 1000;
 
+/**
+ * A watch silent this long, on a server that has sent bookmarks before, is stuck: the watch cache
+ * bookmarks each watch about once a minute, but never below the watch's own resourceVersion, and
+ * a plain watch from a resourceVersion ahead of storage (after an etcd restore) is accepted and
+ * then says nothing (seen on kube-apiserver 1.37: 200, then silence until its timeout). Such a
+ * watch relists (from its resourceVersion, which the server then refuses as too large, then from
+ * the latest state) instead of resuming into the same silence. Below the default idle timeout
+ * (150 s), with 40 s of margin over the bookmark period.
+ */
+export const SILENT_WATCH_MS = 100_000;
+
 /** Where the watch is. `step()` moves it to the next state, yielding at most one event. */
 export type WatchState<T> =
   | { name: 'listing'; from: ListFrom }
@@ -217,6 +228,8 @@ export function createWatchMachine<T extends KubernetesObject>(
   let listed = false;
   let attempt = 0;
   let lastErrorAt: number | undefined;
+  /** Whether this server has sent a bookmark: then a watch that stays silent for minutes is stuck. */
+  let bookmarking = false;
 
   const listState = (from: ListFrom): WatchState<T> =>
     streamingList ? { name: 'streaming-list', from } : { name: 'listing', from };
@@ -432,6 +445,15 @@ export function createWatchMachine<T extends KubernetesObject>(
       );
       return fail(error, 'relist', listState('last-seen'));
     }
+    const silentMs = clock.now() - state.openedAt;
+    if (state.received === 0 && bookmarking && silentMs >= SILENT_WATCH_MS) {
+      const error = new OperonError(
+        ErrorCode.Timeout,
+        `The watch of ${type.kind} from resourceVersion ${resourceVersion} was silent for ${Math.round(silentMs / 1000)} s, though this server sends bookmarks: that resourceVersion may be ahead of the server's storage (an etcd restore?). Relisting.`,
+        { retryable: true },
+      );
+      return fail(error, 'relist', listState('last-seen'));
+    }
     // A clean close (the server's timeout), or a connection that broke: resume where we were.
     return { next: { name: 'opening' } };
   }
@@ -488,6 +510,7 @@ export function createWatchMachine<T extends KubernetesObject>(
         return { ...snapshot(objects, rv ?? resourceVersion ?? ''), next: state };
       }
       if (rv) resourceVersion = rv;
+      bookmarking = true;
       return { event: { type: 'bookmark', resourceVersion: rv ?? resourceVersion ?? '' }, next: state };
     }
     const kind =
