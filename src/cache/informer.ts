@@ -104,7 +104,7 @@ export interface InformerStats {
 export interface Informer<T extends KubernetesObject> {
   readonly type: ResourceType<T>;
   readonly store: Store<T>;
-  /** Runs until `signal` aborts; resolves once the watch has stopped. */
+  /** Runs until `signal` aborts (a loop that ends by itself is restarted with backoff); resolves once the watch has stopped. Never rejects. */
   start(signal: AbortSignal): Promise<void>;
   /** Resolves after the first complete list is in the store. */
   waitForSync(signal?: AbortSignal): Promise<void>;
