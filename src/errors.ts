@@ -59,6 +59,8 @@ export const ErrorCode = {
   InvalidOutcome: 'OPERON_INVALID_OUTCOME',
   /** The work was cancelled because its component is stopping (shutdown, lost leadership). Not retryable here. */
   Stopped: 'OPERON_STOPPED',
+  /** A watch ended within a second of opening with no event (client-go's very short watch): it backs off and relists. Retryable. */
+  VeryShortWatch: 'OPERON_VERY_SHORT_WATCH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -72,6 +74,7 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.AuthFailed,
   ErrorCode.Unreachable,
   ErrorCode.WatchExpired,
+  ErrorCode.VeryShortWatch,
 ]);
 
 export interface OperonErrorOptions {

@@ -17,7 +17,14 @@ import type {
 import { selectorString } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
-import { compareResourceVersions, createInformer, type Informer, type InformerOptions } from './informer.ts';
+import { type Clock, realClock } from '../queue/clock.ts';
+import {
+  compareResourceVersions,
+  createInformer,
+  type Informer,
+  type InformerErrorInfo,
+  type InformerOptions,
+} from './informer.ts';
 import { parseLabelSelector } from './selector.ts';
 import { keyOf } from './store.ts';
 
@@ -33,7 +40,7 @@ export interface CacheOptions {
   /** Watch only this namespace (default: all). */
   namespace?: string;
   /** Options for every informer (transform, managedFields, freeze, watch tuning, onError). */
-  informer?: Omit<InformerOptions<KubernetesObject>, keyof InformerScope | 'indexers'>;
+  informer?: Omit<InformerOptions<KubernetesObject>, keyof InformerScope | 'indexers' | 'watcher'>;
   /** Indexes per kind, by `ResourceType`. */
   indexers?: ReadonlyMap<ResourceType, InformerOptions<KubernetesObject>['indexers']>;
   /**
@@ -45,6 +52,20 @@ export interface CacheOptions {
   unhealthyAfterMs?: number;
   /** Called for each watch error, with the kind it concerns (the informer retries by itself). */
   onWatchError?: (type: ResourceType, error: Error, attempt: number, retryInMs: number) => void;
+  /**
+   * Called for each object an informer skipped (a transform, index or handler threw; a watch line
+   * it could not use) and each restart of an informer's loop, with the kind and the stage: the hook
+   * for `operon_informer_handler_errors_total{resource, stage}` and a log line.
+   */
+  onInformerError?: (type: ResourceType, error: Error, info: InformerErrorInfo) => void;
+  /**
+   * How long `waitForSync()` waits for every informer's first list before it rejects with an
+   * error naming the kinds not synced and the likely cause; default 2 min (controller-runtime's
+   * CacheSyncTimeout). 0 waits forever.
+   */
+  syncTimeoutMs?: number;
+  /** Time for the sync timeout and the informers' backoff; default the real clock. */
+  clock?: Clock;
 }
 
 export interface CacheStats {
@@ -62,13 +83,17 @@ export interface Cache extends Reader {
   informerFor<T extends KubernetesObject>(type: ResourceType<T>, scope?: InformerScope): Informer<T>;
   /** Runs every informer (and those made later) until `signal` aborts; resolves once all stopped. */
   start(signal: AbortSignal): Promise<void>;
-  /** Resolves when every informer made so far has synced. */
+  /**
+   * Resolves when every informer made so far has synced; rejects with an OperonError (code
+   * `OPERON_TIMEOUT`) naming those that have not after `syncTimeoutMs`, with their last error.
+   */
   waitForSync(signal?: AbortSignal): Promise<void>;
   /** Whether every informer has synced. */
   readonly synced: boolean;
   /**
    * False when some informer's watch has failed for longer than `unhealthyAfterMs` without
-   * recovering (for /healthz: a brief outage is retried, not a reason to restart).
+   * recovering (for /healthz: a brief outage is retried, not a reason to restart), or when an
+   * informer's loop stopped by itself and has not listed again since its restart.
    */
   readonly healthy: boolean;
   /** Objects and approximate bytes per informer (walks the stores: call it rarely). */
@@ -165,6 +190,15 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       if (!entry) {
         const informer = createInformer(client, type as ResourceType<KubernetesObject>, {
           ...options.informer,
+          ...(options.clock && !options.informer?.clock ? { clock: options.clock } : {}),
+          ...(options.onInformerError
+            ? {
+                onObjectError: (error: Error, info: InformerErrorInfo) => {
+                  options.onInformerError?.(type as ResourceType, error, info);
+                  options.informer?.onObjectError?.(error, info);
+                },
+              }
+            : {}),
           ...(options.onWatchError
             ? {
                 onError: (error: Error, attempt: number, retryInMs: number) => {
@@ -256,7 +290,32 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
     },
 
     async waitForSync(signal) {
-      await Promise.all([...informers.values()].map(({ informer }) => informer.waitForSync(signal)));
+      const all = [...informers.values()];
+      const synced = Promise.all(all.map(({ informer }) => informer.waitForSync(signal)));
+      const timeoutMs = options.syncTimeoutMs ?? 120_000;
+      if (timeoutMs <= 0 || !Number.isFinite(timeoutMs)) return void (await synced);
+      const clock = options.clock ?? realClock;
+      let timer: ReturnType<Clock['setTimeout']> | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = clock.setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      try {
+        if ((await Promise.race([synced, timedOut])) !== 'timeout') return;
+      } finally {
+        clock.clearTimeout(timer!);
+      }
+      synced.catch(() => undefined);
+      const behind = all.filter(({ informer }) => !informer.synced);
+      throw new OperonError(
+        ErrorCode.Timeout,
+        `The cache did not sync within ${Math.round(timeoutMs / 1000)} s: ${behind
+          .map(({ informer, scope }) => notSyncedReason(informer, scope))
+          .join('; ')}.`,
+        {
+          retryable: true,
+          ...(behind[0]?.informer.stats().lastError ? { cause: behind[0].informer.stats().lastError } : {}),
+        },
+      );
     },
 
     get synced() {
@@ -267,8 +326,8 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       const now = Date.now();
       const limit = options.unhealthyAfterMs ?? 180_000;
       return [...informers.values()].every(({ informer }) => {
-        const since = informer.stats().unhealthySince;
-        return since === 0 || now - since < limit;
+        const { unhealthySince: since, needsResync } = informer.stats();
+        return !needsResync && (since === 0 || now - since < limit);
       });
     },
 
@@ -320,4 +379,20 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
   }
 
   return cache;
+}
+
+/** Why an informer has not synced, from its last error: what a user should check. */
+function notSyncedReason(informer: Informer<KubernetesObject>, scope: InformerScope): string {
+  const { type } = informer;
+  const what = `${type.kind} (${type.apiVersion}, ${scope.namespace ? `namespace "${scope.namespace}"` : 'all namespaces'})`;
+  const error = informer.stats().lastError;
+  if (!error) return `${what}: no answer from the API server yet (slow, or unreachable without an error?)`;
+  const status = error instanceof ApiError ? error.status : undefined;
+  const resource = `${type.plural}${type.group ? `.${type.group}` : ''}`;
+  if (status === 403)
+    return `${what}: forbidden: grant this identity list and watch on ${resource} (RBAC: a ClusterRole, or a Role in the namespace) (${error.message})`;
+  if (status === 404)
+    return `${what}: the API server does not serve ${resource}: is its CustomResourceDefinition installed, with version ${type.version} served? (${error.message})`;
+  if (status === 401) return `${what}: unauthorized: check the credentials (${error.message})`;
+  return `${what}: ${error.message}`;
 }

@@ -1,13 +1,31 @@
 /**
  * An informer keeps a store in step with the cluster: `createInformer()` runs a watch, writes its
  * events into a store (swapping relists in whole), and tells handlers what was added, updated or
- * deleted, including deletes it missed while disconnected.
+ * deleted, including deletes it missed while disconnected. One bad object never stops it: an
+ * object that a transform, an index or a handler throws on is skipped and reported, and a loop
+ * that ends by itself is restarted with backoff.
  */
 
-import type { Client, Selector } from '../client/client.ts';
+import type { Selector } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
-import { type WatchOptions, watch } from '../watch/watch.ts';
+import { type Clock, realClock } from '../queue/clock.ts';
+import { type WatchClient, type WatchEvent, type WatchOptions, watch } from '../watch/watch.ts';
 import { createStore, type IndexFunction, objectKey, type Store } from './store.ts';
+
+/**
+ * Where an informer failed on one object (which it skipped) or on its own loop (which it restarts):
+ * `decode` a watch line or listed item it could not use, `transform` the transform threw, `index`
+ * an index function threw (the object is stored, absent from that index), `handler` a handler
+ * threw (the other handlers still ran), `loop` the informer's loop ended by itself.
+ */
+export type InformerErrorStage = 'decode' | 'transform' | 'index' | 'handler' | 'loop';
+
+/** What `onObjectError` is told besides the error. */
+export interface InformerErrorInfo {
+  stage: InformerErrorStage;
+  /** `namespace/name` of the object concerned, when there is one. */
+  key?: string | undefined;
+}
 
 export interface DeleteInfo {
   /** True when the delete was not seen as it happened but inferred from a relist (the object is the last state known). */
@@ -40,6 +58,19 @@ export interface InformerOptions<T extends KubernetesObject> {
   >;
   /** Called for each watch error (the informer keeps going); default: none. */
   onError?: ((error: Error, attempt: number, retryInMs: number) => void) | undefined;
+  /**
+   * Called for each object skipped (and each restart of the loop), with the stage that failed: the
+   * hook for a counter such as `operon_informer_handler_errors_total{stage}` and for a log line.
+   * Default: none.
+   */
+  onObjectError?: ((error: Error, info: InformerErrorInfo) => void) | undefined;
+  /** Time for backoff (the watch's and the loop's restarts); default the real clock. */
+  clock?: Clock | undefined;
+  /**
+   * Where events come from; default `watch(client, type, ...)` with these options. A seam for
+   * tests and for other sources (a replay); it is started again when it ends by itself.
+   */
+  watcher?: ((signal: AbortSignal) => AsyncIterable<WatchEvent<T>>) | undefined;
 }
 
 export interface InformerStats {
@@ -57,12 +88,23 @@ export interface InformerStats {
   healthy: boolean;
   /** `Date.now()` of the first error since the watch was last healthy; 0 while healthy. */
   unhealthySince: number;
+  /** Objects skipped because a transform or the decoding failed, and handler calls that threw. */
+  skipped: number;
+  /** Times the informer's loop ended by itself and was started again. */
+  restarts: number;
+  /**
+   * True from a restart of the loop until its next complete list: the store may be missing
+   * changes, so the informer is not healthy whatever its watch says.
+   */
+  needsResync: boolean;
+  /** The last watch error, kept until the next complete list (for sync-timeout messages). */
+  lastError: Error | undefined;
 }
 
 export interface Informer<T extends KubernetesObject> {
   readonly type: ResourceType<T>;
   readonly store: Store<T>;
-  /** Runs until `signal` aborts; resolves once the watch has stopped. */
+  /** Runs until `signal` aborts (a loop that ends by itself is restarted with backoff); resolves once the watch has stopped. Never rejects. */
   start(signal: AbortSignal): Promise<void>;
   /** Resolves after the first complete list is in the store. */
   waitForSync(signal?: AbortSignal): Promise<void>;
@@ -101,12 +143,29 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** The informer loop's restart backoff: client-go's reflector figures (800 ms doubling to 30 s, reset after 2 min). */
+const RESTART_INITIAL_MS = 800;
+const RESTART_MAX_MS = 30_000;
+const RESTART_RESET_MS = 120_000;
+
 export function createInformer<T extends KubernetesObject>(
-  client: Client,
+  client: WatchClient,
   type: ResourceType<T>,
   options: InformerOptions<T> = {},
 ): Informer<T> {
-  const store = createStore<T>(options.indexers);
+  const clock = options.clock ?? realClock;
+  const store = createStore<T>(options.indexers, {
+    onIndexError: (error, index, object) =>
+      report(
+        new Error(`index "${index}" of ${type.kind} threw: ${error.message}`, { cause: error }),
+        'index',
+        object,
+      ),
+  });
   const handlers = new Set<EventHandlers<T>>();
   const waiters = new Map<string, Set<(object: T | undefined) => void>>();
   let synced = false;
@@ -121,22 +180,63 @@ export function createInformer<T extends KubernetesObject>(
     resourceVersion: '',
     healthy: false,
     unhealthySince: 0,
+    skipped: 0,
+    restarts: 0,
+    needsResync: false,
+    lastError: undefined,
   };
   const freeze = options.freeze ?? true;
 
-  function prepare(object: T): T {
-    let o = object;
-    if (!options.keepManagedFields && o.metadata?.managedFields) delete o.metadata.managedFields;
-    if (options.transform) o = options.transform(o);
-    return freeze ? deepFreeze(o) : o;
+  /** Tells `onObjectError` (which must not break the informer either). */
+  function report(error: Error, stage: InformerErrorStage, object?: KubernetesObject): void {
+    if (stage !== 'index' && stage !== 'loop') stats.skipped++;
+    try {
+      options.onObjectError?.(error, { stage, ...(object ? { key: objectKey(object) } : {}) });
+    } catch {}
   }
 
-  function call(fn: () => void): void {
+  /** The object as stored (managedFields stripped, transformed, frozen), or undefined when the transform throws. */
+  function prepare(object: T): T | undefined {
+    let o = object;
+    try {
+      if (!options.keepManagedFields && o.metadata?.managedFields) delete o.metadata.managedFields;
+      if (options.transform) o = options.transform(o);
+      if (!o || typeof o !== 'object')
+        throw new TypeError(`the transform returned ${o === null ? 'null' : typeof o}`);
+      if (objectKey(o) !== objectKey(object))
+        throw new TypeError('the transform changed the name or namespace');
+      return freeze ? deepFreeze(o) : o;
+    } catch (err) {
+      const error = asError(err);
+      report(
+        new Error(
+          `the transform of ${type.kind} ${objectKey(object)} threw: ${error.message}; the object is skipped`,
+          { cause: error },
+        ),
+        'transform',
+        object,
+      );
+      return undefined;
+    }
+  }
+
+  function call(object: T, fn: () => void): void {
     try {
       fn();
     } catch (err) {
-      options.onError?.(err instanceof Error ? err : new Error(String(err)), 0, 0);
+      const error = asError(err);
+      report(
+        new Error(`a handler of ${type.kind} ${objectKey(object)} threw: ${error.message}`, { cause: error }),
+        'handler',
+        object,
+      );
     }
+  }
+
+  function userCall(fn: () => void): void {
+    try {
+      fn();
+    } catch {}
   }
 
   // Waiters for the informer's progress (its last resourceVersion), checked after every event.
@@ -152,9 +252,10 @@ export function createInformer<T extends KubernetesObject>(
   function apply(kind: 'added' | 'modified' | 'deleted', raw: T): void {
     const key = objectKey(raw);
     if (kind === 'deleted') {
+      // Only what the store held was deleted as far as the handlers know.
       const previous = store.remove(key);
-      const object = previous ?? prepare(raw);
-      for (const h of handlers) if (h.delete) call(() => h.delete!(object, { missed: false }));
+      if (previous)
+        for (const h of handlers) if (h.delete) call(previous, () => h.delete!(previous, { missed: false }));
       changed(key, undefined);
       return;
     }
@@ -164,17 +265,28 @@ export function createInformer<T extends KubernetesObject>(
       return;
     }
     const object = prepare(raw);
+    // A transform that throws skips this change: the store keeps what it had.
+    if (!object) return;
     const previous = store.upsert(object);
     for (const h of handlers) {
       if (previous) {
-        if (h.update) call(() => h.update!(previous, object));
-      } else if (h.add) call(() => h.add!(object, { initial: false }));
+        if (h.update) call(object, () => h.update!(previous, object));
+      } else if (h.add) call(object, () => h.add!(object, { initial: false }));
     }
     changed(key, object);
   }
 
   function applyList(objects: T[], relist: boolean): void {
-    const prepared = objects.map(prepare);
+    const prepared: T[] = [];
+    for (const raw of objects) {
+      const object = prepare(raw);
+      if (object) prepared.push(object);
+      else {
+        // Skipped: what the store held stays (it is no delete), and nothing new is added.
+        const held = store.get(objectKey(raw));
+        if (held) prepared.push(held);
+      }
+    }
     const previous = store.replace(prepared);
     stats.lists++;
     for (const object of prepared) {
@@ -182,24 +294,100 @@ export function createInformer<T extends KubernetesObject>(
       const old = previous.get(key);
       if (old) {
         previous.delete(key);
-        if (old.metadata?.resourceVersion !== object.metadata?.resourceVersion) {
-          for (const h of handlers) if (h.update) call(() => h.update!(old, object));
+        if (old !== object && old.metadata?.resourceVersion !== object.metadata?.resourceVersion) {
+          for (const h of handlers) if (h.update) call(object, () => h.update!(old, object));
           changed(key, object);
         }
       } else {
-        for (const h of handlers) if (h.add) call(() => h.add!(object, { initial: !relist }));
+        for (const h of handlers) if (h.add) call(object, () => h.add!(object, { initial: !relist }));
         changed(key, object);
       }
     }
     // What the relist lacks was deleted while we were away.
     for (const [key, gone] of previous) {
-      for (const h of handlers) if (h.delete) call(() => h.delete!(gone, { missed: true }));
+      for (const h of handlers) if (h.delete) call(gone, () => h.delete!(gone, { missed: true }));
       changed(key, undefined);
     }
+    stats.needsResync = false;
+    stats.lastError = undefined;
     if (!synced) {
       synced = true;
       for (const w of syncWaiters) w();
       syncWaiters = [];
+    }
+  }
+
+  function healthy(): void {
+    stats.healthy = true;
+    stats.unhealthySince = 0;
+  }
+
+  function handle(event: WatchEvent<T>): void {
+    stats.lastEventAt = Date.now();
+    switch (event.type) {
+      case 'list':
+        stats.resourceVersion = event.resourceVersion;
+        healthy();
+        // A list after a restart of the loop is a relist, whatever the new watch thinks.
+        applyList(event.objects, event.relist || synced);
+        break;
+      case 'bookmark':
+        stats.resourceVersion = event.resourceVersion;
+        healthy();
+        break;
+      case 'connected':
+        // The server accepted the watch: a quiet resource is a healthy one.
+        healthy();
+        break;
+      case 'error':
+        stats.errors++;
+        stats.lastError = event.error;
+        if (stats.unhealthySince === 0) stats.unhealthySince = Date.now();
+        stats.healthy = false;
+        userCall(() => options.onError?.(event.error, event.attempt, event.retryInMs));
+        break;
+      default:
+        stats.events++;
+        healthy();
+        stats.resourceVersion = event.object.metadata?.resourceVersion ?? stats.resourceVersion;
+        apply(event.type, event.object);
+    }
+  }
+
+  const events =
+    options.watcher ??
+    ((signal: AbortSignal) =>
+      watch(client, type, {
+        ...options.watch,
+        signal,
+        namespace: options.namespace,
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+        ...(options.metadataOnly ? { metadataOnly: true } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+        onSkipped: (error, raw) => {
+          report(error, 'decode');
+          userCall(() => options.watch?.onSkipped?.(error, raw));
+        },
+      }));
+
+  /** Runs the watch until it ends; an event that fails is skipped (reported), never fatal. */
+  async function runOnce(signal: AbortSignal): Promise<void> {
+    for await (const event of events(signal)) {
+      try {
+        handle(event);
+      } catch (err) {
+        const error = asError(err);
+        report(
+          new Error(
+            `the informer of ${type.kind} failed on a ${event.type} event: ${error.message}; skipped`,
+            { cause: error },
+          ),
+          'loop',
+        );
+      }
+      if (progressWaiters.size > 0) for (const w of [...progressWaiters]) userCall(w);
+      if (signal.aborted) return;
     }
   }
 
@@ -210,42 +398,45 @@ export function createInformer<T extends KubernetesObject>(
       return synced;
     },
     async start(signal) {
-      const events = watch(client, type, {
-        ...options.watch,
-        signal,
-        namespace: options.namespace,
-        labelSelector: options.labelSelector,
-        fieldSelector: options.fieldSelector,
-        ...(options.metadataOnly ? { metadataOnly: true } : {}),
-      });
-      for await (const event of events) {
-        stats.lastEventAt = Date.now();
-        switch (event.type) {
-          case 'list':
-            stats.resourceVersion = event.resourceVersion;
-            stats.healthy = true;
-            stats.unhealthySince = 0;
-            applyList(event.objects, event.relist);
-            break;
-          case 'bookmark':
-            stats.resourceVersion = event.resourceVersion;
-            stats.healthy = true;
-            stats.unhealthySince = 0;
-            break;
-          case 'error':
-            stats.errors++;
-            if (stats.unhealthySince === 0) stats.unhealthySince = Date.now();
-            stats.healthy = false;
-            options.onError?.(event.error, event.attempt, event.retryInMs);
-            break;
-          default:
-            stats.events++;
-            stats.healthy = true;
-            stats.unhealthySince = 0;
-            stats.resourceVersion = event.object.metadata?.resourceVersion ?? stats.resourceVersion;
-            apply(event.type, event.object);
+      let attempt = 0;
+      let lastFailureAt: number | undefined;
+      while (!signal.aborted) {
+        let error: Error;
+        try {
+          await runOnce(signal);
+          error = new Error(`the watch of ${type.kind} ended by itself`);
+        } catch (err) {
+          error = asError(err);
         }
-        if (progressWaiters.size > 0) for (const w of [...progressWaiters]) w();
+        if (signal.aborted) break;
+        // The loop ended by itself: unhealthy until it has listed again, and restarted with backoff.
+        stats.restarts++;
+        stats.needsResync = true;
+        stats.healthy = false;
+        stats.lastError = error;
+        if (stats.unhealthySince === 0) stats.unhealthySince = Date.now();
+        const now = clock.now();
+        if (lastFailureAt === undefined || now - lastFailureAt > RESTART_RESET_MS) attempt = 0;
+        lastFailureAt = now;
+        attempt++;
+        const base = Math.min(RESTART_MAX_MS, RESTART_INITIAL_MS * 2 ** (attempt - 1));
+        const retryInMs = Math.round(base * (1 + Math.random()));
+        report(
+          new Error(
+            `the informer of ${type.kind} stopped (${error.message}); restarting in ${retryInMs} ms`,
+            { cause: error },
+          ),
+          'loop',
+        );
+        await new Promise<void>((resolve) => {
+          const timer = clock.setTimeout(done, retryInMs);
+          function done() {
+            clock.clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            resolve();
+          }
+          signal.addEventListener('abort', done, { once: true });
+        });
       }
       stats.healthy = false;
     },
@@ -267,7 +458,8 @@ export function createInformer<T extends KubernetesObject>(
     },
     addHandlers(h) {
       handlers.add(h);
-      if (synced && h.add) for (const object of store.list()) call(() => h.add!(object, { initial: true }));
+      if (synced && h.add)
+        for (const object of store.list()) call(object, () => h.add!(object, { initial: true }));
       return () => handlers.delete(h);
     },
     waitFor(key, check, timeoutMs, signal, upTo) {

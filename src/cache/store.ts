@@ -60,8 +60,17 @@ interface State<T> {
   indexes: Map<string, Map<string, Set<string>>>;
 }
 
+export interface StoreOptions<T> {
+  /**
+   * Called when an index function throws: the object is stored without values in that index, so
+   * it stays readable by key (and by the other indexes). Default: none.
+   */
+  onIndexError?: ((error: Error, index: string, object: T) => void) | undefined;
+}
+
 export function createStore<T extends KubernetesObject>(
   indexers: Readonly<Record<string, IndexFunction<T>>> = {},
+  options: StoreOptions<T> = {},
 ): StoreWriter<T> {
   const functions = new Map<string, IndexFunction<T>>([
     ...(Object.entries(builtinIndexes) as Array<[string, IndexFunction<T>]>),
@@ -73,15 +82,27 @@ export function createStore<T extends KubernetesObject>(
     return { objects: new Map(), indexes: new Map([...functions.keys()].map((n) => [n, new Map()])) };
   }
 
+  /** The values of index `name` for `object`; none when its function throws or returns a non-array. */
+  function valuesOf(name: string, fn: IndexFunction<T>, object: T, report: boolean): readonly string[] {
+    try {
+      const values = fn(object);
+      if (Array.isArray(values)) return values.filter((v): v is string => typeof v === 'string');
+      throw new TypeError(`index "${name}" returned ${typeof values}, not an array of strings`);
+    } catch (err) {
+      if (report) {
+        try {
+          options.onIndexError?.(err instanceof Error ? err : new Error(String(err)), name, object);
+        } catch {}
+      }
+      return [];
+    }
+  }
+
   function index(s: State<T>, key: string, object: T, add: boolean): void {
     for (const [name, fn] of functions) {
       const idx = s.indexes.get(name)!;
-      let values: readonly string[];
-      try {
-        values = fn(object);
-      } catch {
-        values = [];
-      }
+      // Removal recomputes what was added; it reports nothing new.
+      const values = valuesOf(name, fn, object, add);
       for (const value of values) {
         let keys = idx.get(value);
         if (add) {

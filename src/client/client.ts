@@ -103,9 +103,53 @@ export interface WriteRecord {
   deleted: boolean;
 }
 
+/** A raw list or watch request: what `client.raw` sends. */
+export interface RawRequestOptions {
+  /** Omit for all namespaces (or for a cluster-scoped kind). */
+  namespace?: string | undefined;
+  /** Query parameters; undefined, false and '' are left out. */
+  query?: Readonly<Record<string, string | number | boolean | undefined>> | undefined;
+  /** Ask for PartialObjectMetadata (a metadata-only list or watch). */
+  metadataOnly?: boolean | undefined;
+  signal: AbortSignal;
+  /** Longest silence in the body before the connection counts as dead; default 120 s. */
+  idleTimeoutMs?: number | undefined;
+}
+
+/** A raw answer: status, headers and the body, unparsed. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The path requested, without its query (for error messages). */
+  readonly path: string;
+  /** Reads the whole body. */
+  text(): Promise<string>;
+}
+
+/** A raw watch: the body as lines, one JSON watch event each. */
+export interface RawStream extends RawResponse {
+  /** The body split into non-empty lines; read it once. */
+  lines(): AsyncIterable<string>;
+  /** Drops the rest of the body (and its stream); safe to call twice. */
+  close(): void;
+}
+
+/**
+ * Raw list and watch requests, for the watch (`operon/watch`): the seam between the watch's state
+ * machine and HTTP, so that the watch is tested against a fake.
+ */
+export interface RawApi {
+  /** `GET` a collection; the caller reads `text()` and decides what the status means. */
+  list(type: ResourceType, options: RawRequestOptions): Promise<RawResponse>;
+  /** `GET ...?watch=1`: resolves once the server answers (any status), before the first event. */
+  watch(type: ResourceType, options: RawRequestOptions): Promise<RawStream>;
+}
+
 export interface Client extends Reader {
   readonly config: ClusterConfig;
   readonly transport: Transport;
+  /** Raw list and watch requests (what the watch is built on). */
+  readonly raw: RawApi;
   /** Maps apiVersion + kind to a ResourceType through discovery (cached). */
   readonly mapper: RestMapper;
   /** The field manager used for writes when none is given. */
@@ -196,6 +240,31 @@ function query(params: Record<string, string | number | boolean | undefined>): s
     parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   }
   return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+const METADATA_LIST_ACCEPT =
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1beta1,application/json';
+const METADATA_ACCEPT =
+  'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1beta1,application/json';
+
+/** Splits a byte stream into non-empty lines. */
+async function* splitLines(
+  body: AsyncIterable<Uint8Array | string>,
+): AsyncGenerator<string, void, undefined> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let nl = buffer.indexOf('\n');
+    while (nl >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line.trim()) yield line;
+      nl = buffer.indexOf('\n');
+    }
+  }
+  buffer += decoder.decode();
+  if (buffer.trim()) yield buffer;
 }
 
 const PATCH_CONTENT_TYPES: Record<PatchType | 'apply', string> = {
@@ -366,9 +435,45 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
     });
   }
 
+  const raw: RawApi = {
+    async list(type, o) {
+      const path = resourcePath(type, { namespace: o.namespace });
+      const res = await transport.send({
+        method: 'GET',
+        path: path + query(o.query ?? {}),
+        signal: o.signal,
+        ...(o.idleTimeoutMs !== undefined ? { bodyTimeoutMs: o.idleTimeoutMs } : {}),
+        ...(o.metadataOnly ? { accept: METADATA_LIST_ACCEPT } : {}),
+      });
+      return { status: res.status, headers: res.headers, path, text: () => res.body.text() };
+    },
+    async watch(type, o) {
+      const path = resourcePath(type, { namespace: o.namespace });
+      const res = await transport.send({
+        method: 'GET',
+        path: path + query({ ...o.query, watch: 1 }),
+        signal: o.signal,
+        ...(o.idleTimeoutMs !== undefined ? { bodyTimeoutMs: o.idleTimeoutMs } : {}),
+        ...(o.metadataOnly ? { accept: METADATA_ACCEPT } : {}),
+      });
+      const close = () => {
+        if (!res.body.destroyed) res.body.destroy();
+      };
+      return {
+        status: res.status,
+        headers: res.headers,
+        path,
+        text: () => res.body.text(),
+        lines: () => splitLines(res.body),
+        close,
+      };
+    },
+  };
+
   const client: Client = {
     config,
     transport,
+    raw,
     mapper,
     fieldManager,
     async get(type, name, o = {}) {

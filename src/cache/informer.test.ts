@@ -1,0 +1,375 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type Client, resourcePath } from '../client/client.ts';
+import { ConfigMap } from '../client/types/core-v1.ts';
+import { ErrorCode, isOperonError } from '../errors.ts';
+import { createFakeClock } from '../queue/clock.ts';
+import { createFakeRaw, type FakeRaw, type FakeRequest, type FakeStream } from '../watch/fake-raw.ts';
+import type { WatchEvent } from '../watch/watch.ts';
+import { createCache } from './cache.ts';
+import { createInformer, type InformerErrorInfo, type InformerOptions } from './informer.ts';
+
+type CM = ConfigMap;
+
+const cm = (name: string, rv: string, data?: Record<string, string>): CM => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'ns', resourceVersion: rv },
+  ...(data ? { data } : {}),
+});
+
+async function flush(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (condition()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+async function next(fake: FakeRaw, kind: 'list' | 'watch'): Promise<FakeRequest> {
+  const r = await fake.request();
+  assert.equal(r.kind, kind, `a ${kind} request (${JSON.stringify(r.query)})`);
+  return r;
+}
+
+/** An informer on a fake client and clock, with a log of what its handlers saw and what it reported. */
+function startInformer(options: InformerOptions<CM> = {}) {
+  const fake = createFakeRaw();
+  const clock = createFakeClock();
+  const ac = new AbortController();
+  const reported: Array<InformerErrorInfo & { message: string }> = [];
+  const informer = createInformer(fake.client, ConfigMap, {
+    clock,
+    watch: { streamingList: false, backoff: { jitter: 0 } },
+    onObjectError: (error, info) => reported.push({ ...info, message: error.message }),
+    ...options,
+  });
+  const seen: string[] = [];
+  informer.addHandlers({
+    add: (o, info) =>
+      seen.push(`add ${o.metadata?.name}@${o.metadata?.resourceVersion}${info.initial ? ' initial' : ''}`),
+    update: (old, o) =>
+      seen.push(
+        `update ${o.metadata?.name}@${old.metadata?.resourceVersion}->${o.metadata?.resourceVersion}`,
+      ),
+    delete: (o, info) => seen.push(`delete ${o.metadata?.name}${info.missed ? ' missed' : ''}`),
+  });
+  const running = informer.start(ac.signal);
+  return {
+    fake,
+    clock,
+    informer,
+    seen,
+    reported,
+    async listAndWatch(items: CM[], rv: string): Promise<FakeStream> {
+      (await next(fake, 'list')).list(items, rv);
+      const s = (await next(fake, 'watch')).stream();
+      await informer.waitForSync();
+      return s;
+    },
+    async stop() {
+      ac.abort();
+      await running;
+      assert.equal(fake.openStreams, 0, 'no stream left open');
+      assert.equal(clock.pendingTimers(), 0, 'no timer left behind');
+    },
+  };
+}
+
+describe('informer: one bad object never stops it', () => {
+  it('skips an object its transform throws on, reports it, and goes on with the next', async () => {
+    const t = startInformer({
+      transform: (o) => {
+        if (o.data?.bad) throw new Error('cannot transform');
+        return o;
+      },
+    });
+    const s = await t.listAndWatch([cm('a', '5'), cm('x', '6', { bad: '1' })], '10');
+    s.push('ADDED', cm('b', '11', { bad: '1' }));
+    s.push('MODIFIED', cm('a', '12', { bad: '1' }));
+    s.push('ADDED', cm('c', '13'));
+    await until(() => t.informer.store.has('ns/c'), 'c arrives');
+    assert.deepEqual([...t.informer.store.keys()].sort(), ['ns/a', 'ns/c']);
+    assert.equal(
+      t.informer.store.get('ns/a')?.metadata?.resourceVersion,
+      '5',
+      'a failed update keeps what was stored',
+    );
+    assert.deepEqual(t.seen, ['add a@5 initial', 'add c@13']);
+    assert.deepEqual(
+      t.reported.map((r) => `${r.stage} ${r.key}`),
+      ['transform ns/x', 'transform ns/b', 'transform ns/a'],
+    );
+    assert.equal(t.informer.stats().skipped, 3);
+    await t.stop();
+  });
+
+  it('calls the other handlers when one throws, and keeps the store whole', async () => {
+    const t = startInformer();
+    const others: string[] = [];
+    t.informer.addHandlers({
+      add: (o) => {
+        if (o.metadata?.name === 'b') throw new Error('handler bug');
+      },
+      update: () => {
+        throw 'not even an Error';
+      },
+    });
+    t.informer.addHandlers({
+      add: (o) => others.push(o.metadata!.name!),
+      update: (_p, o) => others.push(`~${o.metadata!.name}`),
+    });
+    const s = await t.listAndWatch([cm('a', '5')], '10');
+    s.push('ADDED', cm('b', '11'));
+    s.push('MODIFIED', cm('a', '12'));
+    s.push('ADDED', cm('c', '13'));
+    await until(() => others.length === 4, 'the other handler saw everything');
+    assert.deepEqual(others, ['a', 'b', '~a', 'c']);
+    assert.equal(t.informer.store.size, 3);
+    assert.deepEqual(
+      t.reported.map((r) => `${r.stage} ${r.key}`),
+      ['handler ns/b', 'handler ns/a'],
+    );
+    await t.stop();
+  });
+
+  it('stores an object an index function throws on, readable by key and absent from that index', async () => {
+    const t = startInformer({
+      indexers: {
+        owner: (o) => {
+          if (o.metadata?.name === 'b') throw new Error('index bug');
+          return [o.data?.owner ?? ''];
+        },
+        broken: () => 'not an array' as never,
+      },
+    });
+    const s = await t.listAndWatch([cm('a', '5', { owner: 'o1' })], '10');
+    s.push('ADDED', cm('b', '11', { owner: 'o1' }));
+    s.push('ADDED', cm('c', '12', { owner: 'o1' }));
+    await until(() => t.informer.store.has('ns/c'), 'c arrives');
+    assert.equal(t.informer.store.get('ns/b')?.metadata?.name, 'b');
+    assert.deepEqual(
+      t.informer.store
+        .byIndex('owner', 'o1')
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ['a', 'c'],
+    );
+    assert.deepEqual(t.seen, ['add a@5 initial', 'add b@11', 'add c@12']);
+    assert.ok(t.reported.some((r) => r.stage === 'index' && r.key === 'ns/b' && /index bug/.test(r.message)));
+    assert.ok(t.reported.some((r) => r.stage === 'index' && /broken/.test(r.message)));
+    await t.stop();
+  });
+
+  it('skips a watch line that is not JSON or has no name, reported as decode, and goes on', async () => {
+    const t = startInformer();
+    const s = await t.listAndWatch([], '10');
+    s.pushLine('{not json');
+    s.push('ADDED', { metadata: { namespace: 'ns' } });
+    s.push('ADDED', cm('b', '11'));
+    await until(() => t.informer.store.has('ns/b'), 'b arrives');
+    assert.deepEqual(
+      t.reported.map((r) => r.stage),
+      ['decode', 'decode'],
+    );
+    assert.equal(t.informer.stats().errors, 0, 'no watch error');
+    await t.stop();
+  });
+
+  it('goes on when its own callbacks (onError, onObjectError) throw', async () => {
+    const t = startInformer({
+      onError: () => {
+        throw new Error('onError bug');
+      },
+      onObjectError: () => {
+        throw new Error('onObjectError bug');
+      },
+      transform: (o) => {
+        if (o.metadata?.name === 'x') throw new Error('no');
+        return o;
+      },
+    });
+    const s = await t.listAndWatch([], '10');
+    s.push('ADDED', cm('x', '11'));
+    s.push('ERROR', { kind: 'Status', code: 500, message: 'boom' });
+    await until(() => t.informer.stats().errors === 1, 'the error is seen');
+    t.clock.advance(800);
+    (await next(t.fake, 'list')).list([cm('b', '20')], '20');
+    await until(() => t.informer.store.has('ns/b'), 'the informer relisted');
+    await t.stop();
+  });
+});
+
+describe('informer: deletes, relists and health', () => {
+  it('calls delete handlers only for objects the store held', async () => {
+    const t = startInformer({
+      transform: (o) => {
+        if (o.metadata?.name === 'skipped') throw new Error('no');
+        return o;
+      },
+    });
+    const s = await t.listAndWatch([cm('a', '5'), cm('skipped', '6')], '10');
+    s.push('DELETED', cm('never-seen', '11'));
+    s.push('DELETED', cm('skipped', '12'));
+    s.push('DELETED', cm('a', '13'));
+    await until(() => t.seen.length === 2, 'delete of a');
+    assert.deepEqual(t.seen, ['add a@5 initial', 'delete a']);
+    await t.stop();
+  });
+
+  it('after 410 relists and tells handlers what changed and what was deleted meanwhile (missed)', async () => {
+    const t = startInformer();
+    const s = await t.listAndWatch([cm('a', '5'), cm('b', '6'), cm('c', '7')], '10');
+    s.push('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
+    await until(() => t.informer.stats().errors === 1, 'the 410');
+    t.clock.advance(800);
+    const relist = await next(t.fake, 'list');
+    assert.equal(relist.query.resourceVersion, '10');
+    relist.list([cm('a', '5'), cm('c', '30'), cm('d', '31')], '40');
+    await until(() => t.informer.stats().lists === 2, 'relisted');
+    assert.deepEqual(t.seen.slice(3), ['update c@7->30', 'add d@31', 'delete b missed']);
+    assert.deepEqual([...t.informer.store.keys()].sort(), ['ns/a', 'ns/c', 'ns/d']);
+    await t.stop();
+  });
+
+  it('counts a watch the server accepted as healthy, though nothing happens on it', async () => {
+    const t = startInformer();
+    const s = await t.listAndWatch([], '10');
+    s.push('ADDED', cm('a', '11'));
+    s.end();
+    // The watch is refused for a while (429): unhealthy, and resumed without a list.
+    (await next(t.fake, 'watch')).fail(429, 'TooManyRequests');
+    await until(() => t.informer.stats().errors === 1, 'error');
+    assert.equal(t.informer.stats().healthy, false);
+    t.clock.advance(800);
+    (await next(t.fake, 'watch')).stream();
+    await flush();
+    assert.equal(t.informer.stats().healthy, false, 'not before the watch has proven itself');
+    t.clock.advance(1000);
+    await until(() => t.informer.stats().healthy, 'healthy after a second of quiet watching');
+    assert.equal(t.informer.stats().unhealthySince, 0);
+    await t.stop();
+  });
+
+  it('restarts a loop that ended by itself, with backoff, and needs a resync until it has listed again', async () => {
+    const clock = createFakeClock();
+    const ends: Array<() => void> = [];
+    let starts = 0;
+    const lists: CM[][] = [[cm('a', '5'), cm('b', '6')], [cm('a', '5')], [cm('a', '5'), cm('c', '9')]];
+    async function* watcher(): AsyncGenerator<WatchEvent<CM>> {
+      const objects = lists[starts++] ?? [];
+      yield { type: 'list', objects, resourceVersion: String(10 * starts), relist: false };
+      await new Promise<void>((resolve) => ends.push(resolve));
+      if (starts === 2) throw new Error('the source broke');
+    }
+    const reported: string[] = [];
+    const informer = createInformer({ raw: undefined as never }, ConfigMap, {
+      clock,
+      watcher,
+      onObjectError: (e, info) => reported.push(`${info.stage}: ${e.message}`),
+    });
+    const seen: string[] = [];
+    informer.addHandlers({
+      add: (o, i) => seen.push(`add ${o.metadata?.name}${i.initial ? ' initial' : ''}`),
+      delete: (o, i) => seen.push(`delete ${o.metadata?.name}${i.missed ? ' missed' : ''}`),
+    });
+    const ac = new AbortController();
+    const running = informer.start(ac.signal);
+    await informer.waitForSync();
+    assert.equal(informer.stats().needsResync, false);
+    // The source ends by itself.
+    ends.shift()!();
+    await until(() => informer.stats().restarts === 1, 'restart noticed');
+    assert.equal(informer.stats().needsResync, true);
+    assert.equal(informer.stats().healthy, false);
+    assert.equal(starts, 1, 'not restarted before the backoff');
+    const first = clock.nextTimerAt()!;
+    assert.ok(first >= 800 && first <= 1600, `first backoff ${first} in [800, 1600]`);
+    clock.advance(first);
+    await until(() => starts === 2 && !informer.stats().needsResync, 'restarted and resynced');
+    assert.deepEqual(seen, ['add a initial', 'add b initial', 'delete b missed']);
+    // It throws this time: restarted again, with a longer backoff.
+    ends.shift()!();
+    await until(() => informer.stats().restarts === 2, 'second restart noticed');
+    const second = clock.nextTimerAt()! - clock.now();
+    assert.ok(second >= 1600 && second <= 3200, `second backoff ${second} in [1600, 3200]`);
+    clock.advance(second);
+    await until(() => starts === 3 && !informer.stats().needsResync, 'restarted again');
+    assert.deepEqual(seen.slice(3), ['add c']);
+    assert.equal(reported.filter((r) => r.startsWith('loop')).length, 2);
+    assert.ok(reported[1]?.includes('the source broke'), reported[1]);
+    ac.abort();
+    ends.shift()?.();
+    await running;
+    assert.equal(clock.pendingTimers(), 0);
+  });
+});
+
+/** A client for the cache with raw list/watch from a fake; the cache uses nothing else here. */
+function fakeClient(fake: FakeRaw): Client {
+  return { raw: fake.client.raw, onWrite: () => () => true, path: resourcePath } as unknown as Client;
+}
+
+describe('cache: sync timeout', () => {
+  for (const [status, cause] of [
+    [403, /forbidden: grant this identity list and watch on configmaps \(RBAC/],
+    [404, /CustomResourceDefinition installed/],
+  ] as const) {
+    it(`rejects waitForSync after syncTimeoutMs, naming the kind not synced and the likely cause (${status})`, async () => {
+      const fake = createFakeRaw();
+      const clock = createFakeClock();
+      const cache = createCache(fakeClient(fake), {
+        clock,
+        syncTimeoutMs: 5000,
+        informer: { watch: { backoff: { jitter: 0 } } },
+      });
+      cache.informerFor(ConfigMap);
+      const ac = new AbortController();
+      const running = cache.start(ac.signal);
+      const synced = cache.waitForSync();
+      let settled = false;
+      synced.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      // The streaming list is refused, then the LIST.
+      (await next(fake, 'watch')).fail(status);
+      (await next(fake, 'list')).fail(status);
+      await flush();
+      clock.advance(4999);
+      await flush();
+      assert.equal(settled, false, 'still waiting before the timeout');
+      // Answer the retries as they come, until the timeout.
+      clock.advance(1);
+      await assert.rejects(synced, (err: Error) => {
+        assert.ok(isOperonError(err, ErrorCode.Timeout), String(err));
+        assert.match(err.message, /did not sync within 5 s/);
+        assert.match(err.message, /ConfigMap \(v1, all namespaces\)/);
+        assert.match(err.message, cause);
+        return true;
+      });
+      ac.abort();
+      await running;
+    });
+  }
+
+  it('resolves waitForSync when every informer syncs in time, leaving no timer', async () => {
+    const fake = createFakeRaw();
+    const clock = createFakeClock();
+    const cache = createCache(fakeClient(fake), { clock, informer: { watch: { streamingList: false } } });
+    cache.informerFor(ConfigMap);
+    const ac = new AbortController();
+    const running = cache.start(ac.signal);
+    const synced = cache.waitForSync();
+    (await next(fake, 'list')).list([cm('a', '1')], '1');
+    await synced;
+    assert.equal(cache.synced, true);
+    ac.abort();
+    await running;
+    assert.equal(clock.pendingTimers(), 0);
+  });
+});
