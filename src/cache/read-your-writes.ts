@@ -334,7 +334,8 @@ export function createReadYourWrites(options: ReadYourWritesOptions): ReadYourWr
 
     async beforeGet(type, key, informer, signal) {
       const st = kinds.get(kindKey(type));
-      if (!st) return true;
+      if (!st || (st.ordered.size === 0 && st.unordered.size === 0 && st.floor === undefined && !st.blind))
+        return true;
       prune(st, informer);
       if (st.blind && !(await unblind(st, signal))) {
         fellBack++;
@@ -372,7 +373,8 @@ export function createReadYourWrites(options: ReadYourWritesOptions): ReadYourWr
 
     async beforeList(type, namespace, informer, signal) {
       const st = kinds.get(kindKey(type));
-      if (!st) return true;
+      if (!st || (st.ordered.size === 0 && st.unordered.size === 0 && st.floor === undefined && !st.blind))
+        return true;
       prune(st, informer);
       if (st.blind && !(await unblind(st, signal))) {
         fellBack++;
