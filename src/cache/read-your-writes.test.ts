@@ -495,6 +495,16 @@ describe('read-your-own-writes', () => {
     }
   });
 
+  it('rejects a bound that would not bound anything, with a clear error', async () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      await assert.rejects(startFakeCluster({ readYourWritesMaxPending: bad }), /readYourWritesMaxPending/);
+    }
+    await assert.rejects(
+      startFakeCluster({ readYourWritesTimeoutMs: Number.NaN }),
+      /readYourWritesTimeoutMs/,
+    );
+  });
+
   it('a delete without a resourceVersion that had to be folded away is still honoured', async () => {
     const f = await startFakeCluster({ readYourWritesMaxPending: 2 });
     for (const name of ['a', 'b', 'c']) f.external(name);
