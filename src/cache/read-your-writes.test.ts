@@ -527,7 +527,7 @@ describe('read-your-own-writes', () => {
 
 // The property: under any interleaving of our writes and deletes (answered in any order), others'
 // writes, watch delivery (in order, late, or replaced by a relist), bookmarks, time passing and
-// reads, a read after a write never answers older than the write.
+// reads, a read after a write never answers older than the write. RYW_RUNS=5000 searches longer.
 
 type Op =
   | { op: 'write'; key: number }
