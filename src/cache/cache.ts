@@ -5,26 +5,13 @@
  */
 
 import { ApiError } from '../client/api-error.ts';
-import type {
-  Client,
-  ListOptions,
-  ObjectList,
-  ObjectOptions,
-  Reader,
-  Selector,
-  WriteRecord,
-} from '../client/client.ts';
+import type { Client, ListOptions, ObjectList, ObjectOptions, Reader, Selector } from '../client/client.ts';
 import { selectorString } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
-import {
-  compareResourceVersions,
-  createInformer,
-  type Informer,
-  type InformerErrorInfo,
-  type InformerOptions,
-} from './informer.ts';
+import { createInformer, type Informer, type InformerErrorInfo, type InformerOptions } from './informer.ts';
+import { createReadYourWrites, type ReadYourWritesStats } from './read-your-writes.ts';
 import { parseLabelSelector } from './selector.ts';
 import { keyOf } from './store.ts';
 
@@ -48,6 +35,12 @@ export interface CacheOptions {
    * the API server instead; default 2 s.
    */
   readYourWritesTimeoutMs?: number;
+  /**
+   * Writes of one kind remembered while its watch has not delivered them; beyond this, the oldest
+   * fold into one resourceVersion that every read of the kind waits for (measured 220 bytes a write;
+   * the default bounds a kind to about 2 MB). Default 10 000.
+   */
+  readYourWritesMaxPending?: number;
   /** How long a watch may keep failing before `healthy` turns false; default 3 min. */
   unhealthyAfterMs?: number;
   /** Called for each watch error, with the kind it concerns (the informer retries by itself). */
@@ -64,7 +57,10 @@ export interface CacheOptions {
    * CacheSyncTimeout). 0 waits forever.
    */
   syncTimeoutMs?: number;
-  /** Time for the sync timeout and the informers' backoff; default the real clock. */
+  /**
+   * Time for read-your-writes waits, the sync timeout and the informers' backoff; default the
+   * process clock (tests pass a fake one).
+   */
   clock?: Clock;
 }
 
@@ -100,8 +96,11 @@ export interface Cache extends Reader {
   stats(): CacheStats[];
   /** Objects held per kind (cheap: for gauges). */
   objectCounts(): Array<{ type: ResourceType; objects: number }>;
-  /** Reads that waited for the cache to catch up with a write, and those that fell back to the server. */
-  readonly readYourWrites: { waited: number; fellBack: number };
+  /**
+   * Reads that waited for the cache to catch up with a write, those that fell back to the server,
+   * and the writes remembered now (bounded by `readYourWritesMaxPending` per kind).
+   */
+  readonly readYourWrites: ReadYourWritesStats;
 }
 
 function typeKey(type: ResourceType): string {
@@ -117,60 +116,34 @@ function scopeKey(scope: InformerScope): string {
   ].join('|');
 }
 
-export function createCache(client: Client, options: CacheOptions = {}): Cache {
+/** Seams for unit tests; not part of the public API. */
+export interface CacheInternals {
+  createInformer?: typeof createInformer;
+}
+
+export function createCache(
+  client: Client,
+  options: CacheOptions = {},
+  internals: CacheInternals = {},
+): Cache {
   const informers = new Map<string, { informer: Informer<KubernetesObject>; scope: InformerScope }>();
-  const pending = new Map<string, WriteRecord>();
-  const rywTimeout = options.readYourWritesTimeoutMs ?? 2000;
-  const ryw = { waited: 0, fellBack: 0 };
+  const makeInformer = internals.createInformer ?? createInformer;
   let running: { signal: AbortSignal; runs: Array<Promise<void>> } | undefined;
 
-  // Read-your-own-writes: remember what our writes produced until a read has seen the cache catch
-  // up. Only kinds the cache serves count; entries a minute old are long since caught up.
+  // Read-your-own-writes (see read-your-writes.ts): only kinds the cache serves are remembered,
+  // and the informer that answers reads of a kind (the cache-wide scope) confirms them.
   const cachedKinds = new Set<string>();
-  const writtenAt = new Map<string, number>();
-  client.onWrite((write) => {
-    const kind = typeKey(write.type);
-    if (!cachedKinds.has(kind)) return;
-    const key = `${kind}|${keyOf(write.name, write.namespace)}`;
-    pending.set(key, write);
-    const now = Date.now();
-    writtenAt.set(key, now);
-    if (pending.size > 1000) {
-      for (const [k, at] of writtenAt) {
-        if (now - at < 60_000) break;
-        pending.delete(k);
-        writtenAt.delete(k);
-      }
-    }
+  const readers = new Map<string, Informer<KubernetesObject>>();
+  const ryw = createReadYourWrites({
+    timeoutMs: options.readYourWritesTimeoutMs ?? 2000,
+    maxPending: options.readYourWritesMaxPending ?? 10_000,
+    clock: options.clock ?? realClock,
+    tracks: (kind) => cachedKinds.has(kind),
+    informerOf: (kind) => readers.get(kind),
+    latestResourceVersion: async (type, signal) =>
+      (await client.list(type, { namespace: options.namespace, limit: 1, signal })).metadata.resourceVersion,
   });
-
-  function caughtUp(write: WriteRecord, object: KubernetesObject | undefined): boolean {
-    if (write.deleted) return object === undefined;
-    if (!object) return false;
-    const rv = object.metadata?.resourceVersion;
-    return rv === write.resourceVersion || (compareResourceVersions(rv, write.resourceVersion) ?? -1) > 0;
-  }
-
-  /** Waits until the informer shows our write (or has passed it); false after the timeout. */
-  async function awaitOwnWrite(
-    informer: Informer<KubernetesObject>,
-    writeKey: string,
-    key: string,
-    write: WriteRecord,
-    signal: AbortSignal | undefined,
-  ): Promise<boolean> {
-    ryw.waited++;
-    const ok = await informer.waitFor(
-      key,
-      (obj) => caughtUp(write, obj),
-      rywTimeout,
-      signal,
-      write.resourceVersion,
-    );
-    if (pending.get(writeKey) === write) pending.delete(writeKey);
-    if (!ok) ryw.fellBack++;
-    return ok;
-  }
+  client.onWrite((write) => ryw.record(write));
 
   function run(informer: Informer<KubernetesObject>) {
     if (!running) return;
@@ -188,7 +161,7 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       const key = `${typeKey(type)}|${scopeKey(effective)}`;
       let entry = informers.get(key);
       if (!entry) {
-        const informer = createInformer(client, type as ResourceType<KubernetesObject>, {
+        const informer = makeInformer(client, type as ResourceType<KubernetesObject>, {
           ...options.informer,
           ...(options.clock && !options.informer?.clock ? { clock: options.clock } : {}),
           ...(options.onInformerError
@@ -213,6 +186,16 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
         entry = { informer, scope: effective };
         informers.set(key, entry);
         cachedKinds.add(typeKey(type));
+        if (
+          effective.namespace === options.namespace &&
+          !effective.labelSelector &&
+          !effective.fieldSelector &&
+          !effective.metadataOnly
+        ) {
+          // The scope reads are served from: it confirms this client's deletes.
+          readers.set(typeKey(type), informer);
+          informer.addHandlers({ delete: (object) => ryw.observedDelete(typeKey(type), object) });
+        }
         run(informer);
       }
       return entry.informer as unknown as Informer<T>;
@@ -226,11 +209,8 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       const informer = readyInformer(type, o.namespace);
       await informer.waitForSync(o.signal);
       const key = keyOf(name, type.namespaced ? o.namespace : undefined);
-      const writeKey = `${typeKey(type)}|${key}`;
-      const write = pending.get(writeKey);
       // The cache is behind our own write: ask the server rather than answer with the past.
-      if (write && !(await awaitOwnWrite(informer, writeKey, key, write, o.signal)))
-        return client.get(type, name, o);
+      if (!(await ryw.beforeGet(type, key, informer, o.signal))) return client.get(type, name, o);
       const object = informer.store.get(key);
       if (!object) {
         throw new ApiError({
@@ -256,13 +236,9 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       }
       const informer = readyInformer(type, o.namespace);
       await informer.waitForSync(o.signal);
-      // Our own writes to this kind must be visible first.
-      const prefix = `${typeKey(type)}|${o.namespace ? `${o.namespace}/` : ''}`;
-      for (const [writeKey, write] of pending) {
-        if (!writeKey.startsWith(prefix)) continue;
-        const key = writeKey.slice(typeKey(type).length + 1);
-        if (!(await awaitOwnWrite(informer, writeKey, key, write, o.signal))) return client.list(type, o);
-      }
+      // Our own writes to this kind, made before this call, must be visible first.
+      const namespace = type.namespaced ? o.namespace : undefined;
+      if (!(await ryw.beforeList(type, namespace, informer, o.signal))) return client.list(type, o);
       let items = type.namespaced && o.namespace ? informer.store.list(o.namespace) : informer.store.list();
       if (o.labelSelector !== undefined) {
         const matches = parseLabelSelector(selectorString(o.labelSelector));
@@ -355,7 +331,7 @@ export function createCache(client: Client, options: CacheOptions = {}): Cache {
       return [...counts].map(([type, objects]) => ({ type, objects }));
     },
 
-    readYourWrites: ryw,
+    readYourWrites: ryw.stats,
   };
 
   /** The informer that serves reads of `type`: the cache-wide scope, which must cover `namespace`. */

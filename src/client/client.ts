@@ -93,14 +93,25 @@ export interface Reader {
   list<T extends KubernetesObject>(type: ResourceType<T>, options?: ListOptions): Promise<ObjectList<T>>;
 }
 
-/** What a successful write reports to observers (the cache uses it for read-your-own-writes). */
+/**
+ * What a successful write reports to observers (the cache uses it for read-your-own-writes).
+ * Dry-run writes are not reported; writes through the status and scale subresources are, as
+ * writes of the object.
+ */
 export interface WriteRecord {
   type: ResourceType;
   namespace: string | undefined;
   name: string;
-  /** The resourceVersion the write produced; undefined when the object is gone. */
+  /**
+   * The resourceVersion the write produced. For a delete that removed the object: the
+   * resourceVersion of the deletion when the server answered with the deleted object (a watch
+   * shows the delete at that resourceVersion), undefined when it answered with a Status.
+   */
   resourceVersion: string | undefined;
+  /** True when the object is gone (not when a delete left it terminating). */
   deleted: boolean;
+  /** The object's uid, when the answer carried it. */
+  uid?: string | undefined;
 }
 
 /** A raw list or watch request: what `client.raw` sends. */
@@ -171,7 +182,11 @@ export interface Client extends Reader {
     object: DeepPartial<T>,
     options?: ApplyOptions,
   ): Promise<T>;
-  /** Deletes; resolves to the object while it terminates (finalizers, grace), undefined once gone. */
+  /**
+   * Deletes; resolves to the object while it terminates (finalizers or a grace period hold it:
+   * `metadata.deletionTimestamp` is set), undefined once it is gone, whether the server answered
+   * with a Status or with the deleted object.
+   */
   delete<T extends KubernetesObject>(
     type: ResourceType<T>,
     name: string,
@@ -322,11 +337,19 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
     namespace: string | undefined,
     name: string,
     result: unknown,
+    o: { dryRun?: boolean | undefined } | undefined,
     deleted = false,
   ) {
-    if (listeners.size === 0) return;
-    const rv = (result as KubernetesObject | undefined)?.metadata?.resourceVersion;
-    const record: WriteRecord = { type, namespace, name, resourceVersion: deleted ? undefined : rv, deleted };
+    if (listeners.size === 0 || o?.dryRun) return;
+    const metadata = (result as KubernetesObject | undefined)?.metadata;
+    const record: WriteRecord = {
+      type,
+      namespace,
+      name,
+      resourceVersion: metadata?.resourceVersion,
+      deleted,
+      uid: metadata?.uid,
+    };
     for (const l of listeners) {
       try {
         l(record);
@@ -395,7 +418,7 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
     const path =
       resourcePath(type, { namespace, name, ...(subresource ? { subresource } : {}) }) + writeQuery(o);
     return json<T>('PATCH', path, patch, PATCH_CONTENT_TYPES[patchType], o?.signal).then((r) => {
-      notify(type, namespace, name, r);
+      notify(type, namespace, name, r, o);
       return r;
     });
   }
@@ -413,7 +436,7 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
       resourcePath(type, { namespace, name, ...(subresource ? { subresource } : {}) }) +
       writeQuery(o, { force: o?.force ? 'true' : undefined });
     return json<T>('PATCH', path, full, PATCH_CONTENT_TYPES.apply, o?.signal).then((r) => {
-      notify(type, namespace, name, r);
+      notify(type, namespace, name, r, o);
       return r;
     });
   }
@@ -430,7 +453,7 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
     const path =
       resourcePath(type, { namespace, name, ...(subresource ? { subresource } : {}) }) + writeQuery(o);
     return json<T>('PUT', path, full, undefined, o?.signal).then((r) => {
-      notify(type, namespace, name, r);
+      notify(type, namespace, name, r, o);
       return r;
     });
   }
@@ -506,7 +529,7 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
         undefined,
         o?.signal,
       );
-      notify(type, namespace, created.metadata?.name ?? '', created);
+      notify(type, namespace, created.metadata?.name ?? '', created, o);
       return created;
     },
     replace: (type, object, o) => replaceWith(type, object, o),
@@ -527,12 +550,17 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
         o.signal,
       );
       if (!result || result.kind === 'Status') {
-        if (!o.dryRun) notify(type, namespace, name, undefined, true);
+        const uid = (result as Status | undefined)?.details?.uid;
+        notify(type, namespace, name, { metadata: { uid } }, o, true);
         return undefined;
       }
-      // Still there: finalizers or a grace period hold it.
       const obj = result as KubernetesObject;
-      if (!o.dryRun) notify(type, namespace, name, obj);
+      if (!isTerminating(obj)) {
+        // Kinds whose storage returns the deleted object (custom resources, Pods, ...): gone.
+        notify(type, namespace, name, obj, o, true);
+        return undefined;
+      }
+      notify(type, namespace, name, obj, o);
       return obj as never;
     },
     async deleteCollection(type, o = {}) {
@@ -577,13 +605,16 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
         const namespace = namespaceOf(type, o?.namespace, scale);
         const name = nameOf(type, scale);
         const path = resourcePath(type, { namespace, name, subresource: 'scale' }) + writeQuery(o);
-        return json<Scale>(
+        const result = await json<Scale>(
           'PUT',
           path,
           { apiVersion: 'autoscaling/v1', kind: 'Scale', ...scale },
           undefined,
           o?.signal,
         );
+        // The Scale carries the object's resourceVersion: the write changed the object.
+        notify(type, namespace, name, result, o);
+        return result;
       },
       patch: (type, name, patch, o) => patchWith<Scale>(type, name, patch, o, 'scale'),
     },
@@ -595,6 +626,17 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
     close: () => transport.close(),
   };
   return client;
+}
+
+/**
+ * Whether a delete's answer shows the object still there: finalizers hold it, or a grace period
+ * (a Pod's) runs. An object deleted at once comes back without either (with
+ * `deletionGracePeriodSeconds: 0` when a grace period was cut short).
+ */
+function isTerminating(object: KubernetesObject): boolean {
+  const m = object.metadata;
+  if (!m?.deletionTimestamp) return false;
+  return (m.finalizers?.length ?? 0) > 0 || (m.deletionGracePeriodSeconds ?? 0) > 0;
 }
 
 /** Whether an error is an ApiError (any status). */

@@ -1,9 +1,10 @@
 /**
  * Writing children and status the way a controller should: `applyOwned()` server-side-applies a
- * child with the controller's field manager and owner reference; `updateStatus()` writes status
+ * child with the controller's field manager and owner reference, pruning what it stopped setting; `updateStatus()` writes status
  * only when it changed, conditional on the resourceVersion read.
  */
 
+import { createHash } from 'node:crypto';
 import type { Client, Reader } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { withControllerReference } from './owner.ts';
@@ -47,12 +48,31 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
 }
 
 /**
+ * Per client, what each field manager last applied, by object: `uid digest`, the object's uid and
+ * a SHA-256 of the configuration. Measured about 210 bytes per object with its key (10 000
+ * children: about 2 MB), against 1–2 KB for the field manager's managedFields entry of a
+ * Deployment. Beyond `MAX_APPLIED` the oldest go, which costs one unneeded apply when such a child
+ * is reconciled again.
+ */
+const appliedBy = new WeakMap<Client, Map<string, string>>();
+const MAX_APPLIED = 20_000;
+
+function digestOf(value: unknown): string {
+  return createHash('sha256').update(stable(value)).digest('base64url');
+}
+
+/**
  * Server-side applies `child` (the fields this controller owns, nothing more) with `owner` as its
- * controller reference, forcing ownership of those fields as controllers should.
+ * controller reference, forcing ownership of those fields as controllers should. Fields that an
+ * earlier apply by this field manager set and `child` no longer has are removed by the server.
  *
- * With a `reader` (a reconcile context is one), the apply is skipped when the cached child
- * already has every field as desired: level-triggered reconciles run often and most find
- * nothing to change (controller-runtime's CreateOrUpdate does the same).
+ * With a `reader` (a reconcile context is one), the apply is skipped when it would change
+ * nothing: this field manager last applied exactly this configuration to this very object (same
+ * uid), and the cached object still has every field as applied. The configuration last applied
+ * is remembered per client in memory (a digest per object), since the cache holds no
+ * managedFields; so after a restart the first reconcile of each child applies once. Comparing
+ * with the object alone would not do: a label dropped from `child` is still on the object, and
+ * the apply that removes it would be skipped.
  */
 export async function applyOwned<T extends KubernetesObject>(
   client: Client,
@@ -66,21 +86,36 @@ export async function applyOwned<T extends KubernetesObject>(
     metadata: { ...child.metadata, namespace: child.metadata?.namespace ?? owner.metadata?.namespace },
   });
   const name = owned.metadata?.name;
-  if (options.reader && name) {
-    const current = await options.reader
-      .get(type, name, {
-        namespace: type.namespaced ? owned.metadata?.namespace : undefined,
-        signal: options.signal,
-      })
-      .catch(() => undefined);
-    const { apiVersion: _apiVersion, kind: _kind, ...fields } = owned;
-    if (current && isSubset(fields, current)) return current;
+  const namespace = type.namespaced ? owned.metadata?.namespace : undefined;
+  let applied = appliedBy.get(client);
+  if (!applied) {
+    applied = new Map();
+    appliedBy.set(client, applied);
   }
-  return client.apply(type, owned as never, {
+  // Joined, not concatenated: flat strings, a third of the memory of a rope.
+  const key = [options.fieldManager, type.apiVersion, type.kind, namespace ?? '', name ?? ''].join('|');
+  const digest = digestOf(owned);
+  if (options.reader && name) {
+    const last = applied.get(key);
+    if (last?.endsWith(` ${digest}`)) {
+      const current = await options.reader
+        .get(type, name, { namespace, signal: options.signal })
+        .catch(() => undefined);
+      const { apiVersion: _apiVersion, kind: _kind, ...fields } = owned;
+      if (current && last === [current.metadata?.uid, digest].join(' ') && isSubset(fields, current))
+        return current;
+    }
+  }
+  const result = await client.apply(type, owned as never, {
     fieldManager: options.fieldManager,
     force: true,
     signal: options.signal,
   });
+  const uid = result.metadata?.uid;
+  applied.delete(key);
+  if (uid) applied.set(key, [uid, digest].join(' '));
+  if (applied.size > MAX_APPLIED) applied.delete(applied.keys().next().value as string);
+  return result;
 }
 
 /**
