@@ -52,7 +52,8 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
  *
  * With a `reader` (a reconcile context is one), the apply is skipped when the cached child
  * already has every field as desired: level-triggered reconciles run often and most find
- * nothing to change (controller-runtime's CreateOrUpdate does the same).
+ * nothing to change (controller-runtime's CreateOrUpdate does the same). Pass the reconcile's
+ * signal (`ctx` carries it): once it aborted, nothing is sent and the call rejects with its reason.
  */
 export async function applyOwned<T extends KubernetesObject>(
   client: Client,
@@ -61,6 +62,7 @@ export async function applyOwned<T extends KubernetesObject>(
   child: T,
   options: { fieldManager: string; signal?: AbortSignal; reader?: Reader },
 ): Promise<T> {
+  options.signal?.throwIfAborted();
   const owned = withControllerReference(owner, {
     ...child,
     metadata: { ...child.metadata, namespace: child.metadata?.namespace ?? owner.metadata?.namespace },
@@ -86,7 +88,8 @@ export async function applyOwned<T extends KubernetesObject>(
 /**
  * Replaces `object.status` with `status` through the status subresource, only if it differs.
  * The write carries the resourceVersion of `object`, so a stale read fails with a Conflict.
- * Returns the updated object, or undefined when nothing changed.
+ * Returns the updated object, or undefined when nothing changed. Pass the reconcile's signal
+ * (`ctx`, or `{ signal: ctx.signal }`): once it aborted, nothing is sent and the call rejects with its reason.
  */
 export async function updateStatus<T extends KubernetesObject & { status?: unknown }>(
   client: Client,
@@ -95,6 +98,7 @@ export async function updateStatus<T extends KubernetesObject & { status?: unkno
   status: NonNullable<T['status']>,
   options: { signal?: AbortSignal } = {},
 ): Promise<T | undefined> {
+  options.signal?.throwIfAborted();
   if (jsonEqual(object.status, status)) return undefined;
   return client.status.replace(type, { ...object, status } as T, { signal: options.signal });
 }
