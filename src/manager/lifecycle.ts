@@ -253,8 +253,7 @@ export async function runLifecycle(options: LifecycleOptions, signal: AbortSigna
 
   async function stopGroups(names: readonly string[], by: number): Promise<void> {
     const members: Started[] = [];
-    for (const g of groups) {
-      if (!names.includes(g.name)) continue;
+    for (const g of names.flatMap((n) => groups.filter((g) => g.name === n))) {
       g.controller.abort(reason);
       members.push(...g.members);
     }
