@@ -380,4 +380,37 @@ describe('runLifecycle', () => {
     const err = await outcome;
     assert.ok(isOperonError(err, ErrorCode.LeadershipLost));
   });
+
+  it('takes a Runnable that rejects with an AbortError once told to stop as a clean stop', async () => {
+    const clock = createFakeClock();
+    const abortsWithError: Runnable = {
+      name: 'server',
+      start: (signal) =>
+        new Promise<void>((_, reject) =>
+          signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+        ),
+    };
+    const stop = new AbortController();
+    const { outcome } = lifecycle(clock, { groups: { http: [abortsWithError] } }, stop.signal);
+    await settle();
+    stop.abort();
+    assert.equal(await outcome, undefined);
+  });
+
+  it('fails, without ever starting the controllers, when leader election itself fails', async () => {
+    const log: string[] = [];
+    const clock = createFakeClock();
+    const broken = new Error('elector already running');
+    const election: Election = {
+      runnable: fake('leader election', log),
+      leading: () => Promise.reject(broken),
+    };
+    const { outcome } = lifecycle(
+      clock,
+      { groups: { 'leader-election': [fake('controller', log)] }, election },
+      new AbortController().signal,
+    );
+    assert.equal(await outcome, broken);
+    assert.ok(!log.includes('start controller'));
+  });
 });

@@ -134,8 +134,10 @@ export async function runLifecycle(options: LifecycleOptions, signal: AbortSigna
           if (!runSignal.aborted) log.info('runnable finished', { runnable: runnable.name });
         },
         (err: unknown) => {
-          // An error that is just our own stop reason is how some Runnables stop.
-          if (!(runSignal.aborted && err === runSignal.reason)) fail(runnable.name, err);
+          // Once told to stop, a rejection is how some Runnables stop (an AbortError): not a failure.
+          if (!runSignal.aborted) fail(runnable.name, err);
+          else if (err !== runSignal.reason)
+            log.warn('runnable rejected while stopping', { runnable: runnable.name, err });
         },
       )
       .finally(() => {

@@ -55,7 +55,12 @@ export interface ManagerOptions {
   metricsAddress?: string | false;
   /** `host:port` for /healthz, /readyz and /status; false to turn off. Default `:8081`. */
   healthAddress?: string | false;
-  /** How long in-flight reconciles may take to finish on shutdown; default 30 s. */
+  /**
+   * How long in-flight reconciles may take to finish on shutdown before their signal aborts; the
+   * Lease is released after they stop or this has passed, and `start()` returns within this plus
+   * `STOP_MARGIN_MS`. Longer lets slow reconciles finish; shorter hands over sooner. Default 30 s
+   * (controller-runtime's GracefulShutdownTimeout).
+   */
   gracefulShutdownMs?: number;
   log?: Logger;
   /** Name used for Events (`reportingController`); default `operon`. */
@@ -73,6 +78,10 @@ export interface ManagerStatus {
 }
 
 export interface Manager {
+  /**
+   * The client reconciles get (`ctx.client`), fenced: once leadership is lost, or the manager has
+   * stopped, it refuses every request and cancels those in flight. Watches and the elector use their own.
+   */
   readonly client: Client;
   readonly cache: Cache;
   readonly log: Logger;
@@ -124,6 +133,13 @@ export function exitCodeOf(err: unknown): ExitCode {
 
 /** Creates a manager. The client is made from `options.config` or `loadConfig()`. */
 export async function createManager(options: ManagerOptions = {}): Promise<Manager> {
+  const grace = options.gracefulShutdownMs;
+  if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) {
+    throw new OperonError(
+      ErrorCode.InvalidArgument,
+      `gracefulShutdownMs must be a finite number of milliseconds >= 0, not ${grace}.`,
+    );
+  }
   const log = options.log ?? createLogger();
   const base = options.client ?? createClient(options.config ?? (await loadConfig()), options.clientOptions);
   // Reconciles, Events and `manager.client` write through the fence; watches and the elector do not.
