@@ -72,7 +72,8 @@ function digestOf(value: unknown): string {
  * is remembered per client in memory (a digest per object), since the cache holds no
  * managedFields; so after a restart the first reconcile of each child applies once. Comparing
  * with the object alone would not do: a label dropped from `child` is still on the object, and
- * the apply that removes it would be skipped.
+ * the apply that removes it would be skipped. Pass the reconcile's signal (`ctx` carries it):
+ * once it aborted, nothing is sent and the call rejects with its reason.
  */
 export async function applyOwned<T extends KubernetesObject>(
   client: Client,
@@ -81,6 +82,7 @@ export async function applyOwned<T extends KubernetesObject>(
   child: T,
   options: { fieldManager: string; signal?: AbortSignal; reader?: Reader },
 ): Promise<T> {
+  options.signal?.throwIfAborted();
   const owned = withControllerReference(owner, {
     ...child,
     metadata: { ...child.metadata, namespace: child.metadata?.namespace ?? owner.metadata?.namespace },
@@ -121,7 +123,8 @@ export async function applyOwned<T extends KubernetesObject>(
 /**
  * Replaces `object.status` with `status` through the status subresource, only if it differs.
  * The write carries the resourceVersion of `object`, so a stale read fails with a Conflict.
- * Returns the updated object, or undefined when nothing changed.
+ * Returns the updated object, or undefined when nothing changed. Pass the reconcile's signal
+ * (`ctx`, or `{ signal: ctx.signal }`): once it aborted, nothing is sent and the call rejects with its reason.
  */
 export async function updateStatus<T extends KubernetesObject & { status?: unknown }>(
   client: Client,
@@ -130,6 +133,7 @@ export async function updateStatus<T extends KubernetesObject & { status?: unkno
   status: NonNullable<T['status']>,
   options: { signal?: AbortSignal } = {},
 ): Promise<T | undefined> {
+  options.signal?.throwIfAborted();
   if (jsonEqual(object.status, status)) return undefined;
   return client.status.replace(type, { ...object, status } as T, { signal: options.signal });
 }

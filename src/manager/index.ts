@@ -1,16 +1,28 @@
 /**
  * Running an operator: `createManager()` ties caches, controllers, leader election, probes and
- * metrics into one lifecycle with a clean shutdown.
+ * metrics into one lifecycle of Runnables, with a bounded shutdown and no write after leadership is lost.
  */
 
 export { type EndpointOptions, type HttpEndpoints, parseAddress } from './endpoints.ts';
+export { fenceClient } from './fenced-client.ts';
 export {
-  type ControllerStatus,
+  type Election,
+  type LifecycleHooks,
+  type LifecycleOptions,
+  type LifecyclePhase,
+  runLifecycle,
+  ShutdownTimeoutError,
+  STOP_MARGIN_MS,
+} from './lifecycle.ts';
+export type { ControllerStatus, ReconcileRecord } from './live-view.ts';
+export {
   createManager,
+  ExitCode,
+  exitCodeOf,
   type LeaderElectionConfig,
   type Manager,
   type ManagerOptions,
   type ManagerStatus,
-  type ReconcileRecord,
 } from './manager.ts';
 export { defineOperator, type Operator, type OperatorDefinition } from './operator.ts';
+export { type Runnable, type RunnableGroup, runnable, START_ORDER } from './runnable.ts';

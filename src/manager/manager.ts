@@ -1,7 +1,9 @@
 /**
- * The manager runs an operator as one lifecycle: `createManager()` then `add(controller)`, and
- * `start(signal)` brings up probes and metrics, syncs the caches, wins leader election, then
- * starts the controllers; shutdown runs the other way, letting reconciles finish.
+ * The manager runs an operator as one lifecycle: `createManager()`, then `add(controller)` (and
+ * `addRunnable()` for anything else), and `start(signal)` runs every part as a Runnable in ordered
+ * groups: probes and metrics, webhooks, caches until synced, then, once leading, the controllers.
+ * Shutdown runs the other way within one grace period; the Lease is released only after the
+ * controllers have stopped or that period ran out, and after a loss of leadership nothing more is sent.
  */
 
 import { hostname } from 'node:os';
@@ -11,18 +13,21 @@ import { type ClusterConfig, loadConfig } from '../client/config.ts';
 import type { KubernetesObject } from '../client/resource.ts';
 import {
   type ControllerDefinition,
-  describeReason,
   prepareController,
-  type Reason,
-  type ReconcileResult,
   type RunningController,
 } from '../controller/controller.ts';
-import { ErrorCode, OperonError } from '../errors.ts';
+import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import { createEventRecorder, type EventRecorder } from '../events/index.ts';
-import { createLeaderElector, type LeaderElector } from '../leader/index.ts';
+import { createLeaderElector, type LeaderElector, LeadershipLostError } from '../leader/index.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
-import { type HttpEndpoints, startEndpoints } from './endpoints.ts';
+import type { Clock } from '../queue/clock.ts';
+import { controllerRunnable } from './controller-runnable.ts';
+import { startEndpoints } from './endpoints.ts';
+import { fenceClient } from './fenced-client.ts';
+import { type LifecyclePhase, runLifecycle, ShutdownTimeoutError } from './lifecycle.ts';
+import { type ControllerStatus, createLiveView } from './live-view.ts';
+import { aborted, type Runnable, type RunnableGroup, runnable } from './runnable.ts';
 
 export interface LeaderElectionConfig {
   /** Namespace of the Lease; default the client's namespace. */
@@ -50,40 +55,22 @@ export interface ManagerOptions {
   metricsAddress?: string | false;
   /** `host:port` for /healthz, /readyz and /status; false to turn off. Default `:8081`. */
   healthAddress?: string | false;
-  /** How long in-flight reconciles may take to finish on shutdown; default 30 s. */
+  /**
+   * How long in-flight reconciles may take to finish on shutdown before their signal aborts; the
+   * Lease is released after they stop or this has passed, and `start()` returns within this plus
+   * `STOP_MARGIN_MS`. Longer lets slow reconciles finish; shorter hands over sooner. Default 30 s
+   * (controller-runtime's GracefulShutdownTimeout).
+   */
   gracefulShutdownMs?: number;
   log?: Logger;
   /** Name used for Events (`reportingController`); default `operon`. */
   name?: string;
-}
-
-/** One recent reconcile, for the live view. */
-export interface ReconcileRecord {
-  id: string;
-  key: string;
-  reasons: string[];
-  result: ReconcileResult | 'running';
-  seconds?: number;
-  error?: string;
-  at: string;
-}
-
-export interface ControllerStatus {
-  name: string;
-  kind: string;
-  queueDepth: number;
-  inFlight: number;
-  reconciles: number;
-  errors: number;
-  /** Reconciles per second over the last minute. */
-  ratePerSecond: number;
-  /** The last reconcile of each key (bounded), newest first. */
-  recent: ReconcileRecord[];
-  lastByKey: Record<string, ReconcileRecord>;
+  /** Time for the shutdown deadline; default the process' monotonic clock. Tests pass a fake one. */
+  clock?: Clock;
 }
 
 export interface ManagerStatus {
-  phase: 'starting' | 'syncing' | 'waiting-for-leadership' | 'running' | 'stopping' | 'stopped';
+  phase: LifecyclePhase;
   leader: { enabled: boolean; leading: boolean; holder?: string | undefined; identity?: string };
   cacheSynced: boolean;
   healthy: boolean;
@@ -91,31 +78,75 @@ export interface ManagerStatus {
 }
 
 export interface Manager {
+  /**
+   * The client reconciles get (`ctx.client`), fenced: once leadership is lost, or the manager has
+   * stopped, it refuses every request and cancels those in flight. Watches and the elector use their own.
+   */
   readonly client: Client;
   readonly cache: Cache;
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly events: EventRecorder;
-  /** Registers a controller; only before `start`. */
+  /** Registers a controller (in the `leader-election` group); only before `start`. */
   add<T extends KubernetesObject>(controller: ControllerDefinition<T>): Manager;
-  /** Runs until `signal` aborts, then shuts down cleanly; rejects if leadership is lost. */
+  /**
+   * Registers any Runnable in a group (default `leader-election`: it runs only while this process
+   * leads, and must stop when its signal aborts); only before `start`.
+   */
+  addRunnable(runnable: Runnable, group?: RunnableGroup): Manager;
+  /**
+   * Runs until `signal` aborts, then shuts down within `gracefulShutdownMs` (plus `STOP_MARGIN_MS`)
+   * and resolves. Rejects with an OperonError `LeadershipLost` after leadership is lost (reconciles
+   * are aborted at once and nothing more is sent), a `ShutdownTimeoutError` (code `Timeout`) when
+   * the grace period ran out before the controllers stopped, or the error a Runnable failed with.
+   * After a rejection, exit the process (`exitCodeOf(err)`). Once only.
+   */
   start(signal: AbortSignal): Promise<void>;
-  /** `start()` with SIGTERM and SIGINT wired to shutdown; resolves to the exit code (0 after a clean stop). */
+  /** `start()` with SIGTERM and SIGINT wired to shutdown; resolves to an `ExitCode`. */
   run(): Promise<number>;
   /** Addresses the HTTP endpoints listen on, once started. */
   readonly addresses: { metrics?: string; health?: string };
   status(): ManagerStatus;
 }
 
-const RECENT = 50;
-const PER_KEY = 1000;
+/** What `run()` resolves to, for `process.exitCode`. */
+export const ExitCode = {
+  /** Stopped cleanly: every controller finished within the grace period. */
+  Clean: 0,
+  /** Failed to start, or a Runnable failed. */
+  Failed: 1,
+  /** Stopped, but the grace period ran out first: some reconcile ignored its signal. */
+  ShutdownTimedOut: 2,
+  /** Leadership was lost; the process must exit so that a fresh one campaigns. */
+  LeadershipLost: 3,
+} as const;
 
-/** Creates a manager. The client is made from `options.config` or `loadConfig()` on `start`. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code for how `start()` ended: `undefined` for a clean stop, else its rejection. */
+export function exitCodeOf(err: unknown): ExitCode {
+  if (err === undefined) return ExitCode.Clean;
+  if (isOperonError(err, ErrorCode.LeadershipLost)) return ExitCode.LeadershipLost;
+  if (err instanceof ShutdownTimeoutError) return ExitCode.ShutdownTimedOut;
+  return ExitCode.Failed;
+}
+
+/** Creates a manager. The client is made from `options.config` or `loadConfig()`. */
 export async function createManager(options: ManagerOptions = {}): Promise<Manager> {
+  const grace = options.gracefulShutdownMs;
+  if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) {
+    throw new OperonError(
+      ErrorCode.InvalidArgument,
+      `gracefulShutdownMs must be a finite number of milliseconds >= 0, not ${grace}.`,
+    );
+  }
   const log = options.log ?? createLogger();
-  const client =
-    options.client ?? createClient(options.config ?? (await loadConfig()), options.clientOptions);
-  const cache = createCache(client, {
+  const base = options.client ?? createClient(options.config ?? (await loadConfig()), options.clientOptions);
+  // Reconciles, Events and `manager.client` write through the fence; watches and the elector do not.
+  const fence = new AbortController();
+  const client = fenceClient(base, fence.signal);
+  const metrics = createMetrics();
+  const cache = createCache(base, {
     ...options.cache,
     ...(options.namespace ? { namespace: options.namespace } : {}),
     onWatchError: (type, error, attempt, retryInMs) => {
@@ -124,7 +155,6 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       options.cache?.onWatchError?.(type, error, attempt, retryInMs);
     },
   });
-  const metrics = createMetrics();
   const name = options.name ?? 'operon';
   const identity =
     (options.leaderElection ? options.leaderElection.identity : undefined) ||
@@ -134,94 +164,15 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     reportingInstance: identity,
     onError: (err: unknown) => log.warn('could not record an Event', { err }),
   });
+  const view = createLiveView(metrics);
   const definitions: ControllerDefinition<KubernetesObject>[] = [];
+  const extra: Array<{ runnable: Runnable; group: RunnableGroup }> = [];
   const running: RunningController[] = [];
-  const views = new Map<
-    string,
-    {
-      kind: string;
-      reconciles: number;
-      errors: number;
-      recent: ReconcileRecord[];
-      byKey: Map<string, ReconcileRecord>;
-      times: number[];
-    }
-  >();
-  let phase: ManagerStatus['phase'] = 'starting';
+  let started = false;
+  let phase: LifecyclePhase = 'starting';
   let elector: LeaderElector | undefined;
   let leading = false;
-  let endpoints: HttpEndpoints | undefined;
   const addresses: Manager['addresses'] = {};
-
-  function observerFor(def: ControllerDefinition<KubernetesObject>) {
-    const m = metrics.controller(def.name);
-    m.setMaxConcurrent(def.options.concurrency ?? 1);
-    const view = {
-      kind: def.options.for.kind,
-      reconciles: 0,
-      errors: 0,
-      recent: [] as ReconcileRecord[],
-      byKey: new Map<string, ReconcileRecord>(),
-      times: [] as number[],
-    };
-    views.set(def.name, view);
-    const open = new Map<string, ReconcileRecord>();
-    return {
-      enqueued: (_key: string, reason: Reason) => m.reason(reason.kind),
-      reconcileStarted(key: string, id: string, reasons: readonly Reason[]) {
-        m.reconcileStarted();
-        const record: ReconcileRecord = {
-          id,
-          key,
-          reasons: reasons.map(describeReason),
-          result: 'running',
-          at: new Date().toISOString(),
-        };
-        open.set(id, record);
-        view.byKey.delete(key);
-        view.byKey.set(key, record);
-        if (view.byKey.size > PER_KEY) view.byKey.delete(view.byKey.keys().next().value!);
-      },
-      reconcileFinished(
-        key: string,
-        o: {
-          id: string;
-          result: ReconcileResult;
-          seconds: number;
-          error?: unknown;
-          terminal?: boolean;
-          invalid?: boolean;
-        },
-      ) {
-        m.reconcileFinished(o.result, o.seconds);
-        if (o.result === 'error') {
-          m.error();
-          view.errors++;
-        }
-        if (o.terminal) m.terminalError();
-        if (o.invalid) m.panic();
-        view.reconciles++;
-        const now = Date.now();
-        view.times.push(now);
-        while (view.times.length > 0 && now - view.times[0]! > 60_000) view.times.shift();
-        const record = open.get(o.id) ?? {
-          id: o.id,
-          key,
-          reasons: [],
-          result: o.result,
-          at: new Date().toISOString(),
-        };
-        open.delete(o.id);
-        record.result = o.result;
-        record.seconds = Math.round(o.seconds * 1e6) / 1e6;
-        if (o.error !== undefined)
-          record.error = o.error instanceof Error ? o.error.message : String(o.error);
-        view.recent.unshift(record);
-        if (view.recent.length > RECENT) view.recent.pop();
-      },
-      handlerError: () => m.panic(),
-    };
-  }
 
   function status(): ManagerStatus {
     return {
@@ -234,20 +185,68 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       },
       cacheSynced: cache.synced,
       healthy: cache.healthy,
-      controllers: running.map((r) => {
-        const view = views.get(r.name)!;
-        return {
-          name: r.name,
-          kind: view.kind,
-          queueDepth: r.queue.stats().depth,
-          inFlight: r.inFlight,
-          reconciles: view.reconciles,
-          errors: view.errors,
-          ratePerSecond: Math.round((view.times.length / 60) * 100) / 100,
-          recent: view.recent.slice(0, 20),
-          lastByKey: Object.fromEntries(view.byKey),
-        };
-      }),
+      controllers: view.controllers(running),
+    };
+  }
+
+  const notStarted = (what: string) => {
+    if (started) throw new OperonError(ErrorCode.InvalidArgument, `Add ${what} before the manager starts.`);
+  };
+
+  /** Probes and metrics: ready once listening, so a port in use fails `start()` at once. */
+  const endpoints = (): Runnable => {
+    let listening: () => void = () => {};
+    const isListening = new Promise<void>((resolve) => {
+      listening = resolve;
+    });
+    return runnable(
+      'http endpoints',
+      async (signal) => {
+        const served = await startEndpoints({
+          metricsAddress: options.metricsAddress ?? ':8080',
+          healthAddress: options.healthAddress ?? ':8081',
+          metrics,
+          beforeScrape: () => {
+            for (const { type, objects } of cache.objectCounts()) metrics.setCacheObjects(type, objects);
+          },
+          healthy: () => cache.healthy,
+          ready: () => cache.synced && phase !== 'stopping',
+          status,
+        });
+        if (served.metrics) addresses.metrics = served.metrics;
+        if (served.health) addresses.health = served.health;
+        log.info('manager starting', { ...addresses, controllers: definitions.map((d) => d.name) });
+        listening();
+        await aborted(signal);
+        await served.close();
+      },
+      () => isListening,
+    );
+  };
+
+  function electionFor(le: LeaderElectionConfig) {
+    const e = createLeaderElector({
+      client: base,
+      namespace: le.namespace ?? base.config.namespace,
+      name: le.name,
+      identity,
+      ...(le.leaseDurationMs !== undefined ? { leaseDurationMs: le.leaseDurationMs } : {}),
+      ...(le.renewDeadlineMs !== undefined ? { renewDeadlineMs: le.renewDeadlineMs } : {}),
+      ...(le.retryPeriodMs !== undefined ? { retryPeriodMs: le.retryPeriodMs } : {}),
+      releaseOnCancel: true,
+      onNewLeader: (holder) => log.info('leader observed', { holder }),
+      log: (level, msg, fields) => log[level](msg, fields),
+    });
+    elector = e;
+    return {
+      runnable: runnable('leader election', (signal) => e.run(signal)),
+      async leading(signal: AbortSignal) {
+        const term = await e.leading(signal);
+        leading = !term.aborted;
+        term.addEventListener('abort', () => (leading = false), { once: true });
+        log.info('became leader', { identity });
+        return term;
+      },
     };
   }
 
@@ -259,12 +258,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     events,
     addresses,
     add(def) {
-      if (phase !== 'starting' || running.length > 0) {
-        throw new OperonError(
-          ErrorCode.InvalidArgument,
-          `Add controller ${def.name} before the manager starts.`,
-        );
-      }
+      notStarted(`controller ${def.name}`);
       if (definitions.some((d) => d.name === def.name)) {
         throw new OperonError(
           ErrorCode.InvalidArgument,
@@ -274,115 +268,80 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       definitions.push(def as unknown as ControllerDefinition<KubernetesObject>);
       return manager;
     },
+    addRunnable(r, group = 'leader-election') {
+      notStarted(`runnable ${r.name}`);
+      extra.push({ runnable: r, group });
+      return manager;
+    },
 
     async start(signal) {
-      const grace = options.gracefulShutdownMs ?? 30_000;
-      const cacheStop = new AbortController();
-      const electionStop = new AbortController();
-      let cacheRun: Promise<void> | undefined;
-      let electionRun: Promise<void> | undefined;
-      let lost: Error | undefined;
-      try {
-        // 1. Probes and metrics first, so the kubelet sees the process from the start.
-        endpoints = await startEndpoints({
-          metricsAddress: options.metricsAddress ?? ':8080',
-          healthAddress: options.healthAddress ?? ':8081',
-          metrics,
-          beforeScrape: () => {
-            for (const { type, objects } of cache.objectCounts()) metrics.setCacheObjects(type, objects);
-          },
-          healthy: () => cache.healthy,
-          ready: () => cache.synced && phase !== 'stopping',
-          status,
-        });
-        if (endpoints.metrics) addresses.metrics = endpoints.metrics;
-        if (endpoints.health) addresses.health = endpoints.health;
-        log.info('manager starting', { ...addresses, controllers: definitions.map((d) => d.name) });
-
-        // 2. Controllers hook into the informers before they list, then the caches sync.
-        for (const def of definitions) {
-          running.push(
-            prepareController(def, {
-              client,
-              cache,
-              log,
-              events,
-              observer: observerFor(def),
-              queueMetrics: metrics.queue(def.name),
-            }),
-          );
-        }
-        phase = 'syncing';
-        cacheRun = cache.start(cacheStop.signal);
-        await cache.waitForSync(signal);
-        log.info('caches synced');
-
-        // 3. Leader election.
-        let leaderSignal: AbortSignal | undefined;
-        if (options.leaderElection) {
-          const le = options.leaderElection;
-          phase = 'waiting-for-leadership';
-          elector = createLeaderElector({
+      if (started) throw new OperonError(ErrorCode.InvalidArgument, 'A manager starts once; create another.');
+      started = true;
+      const graceMs = options.gracefulShutdownMs ?? 30_000;
+      const lost = new AbortController();
+      // Controllers hook into the informers before the caches list.
+      for (const def of definitions) {
+        running.push(
+          prepareController(def, {
             client,
-            namespace: le.namespace ?? client.config.namespace,
-            name: le.name,
-            identity,
-            ...(le.leaseDurationMs !== undefined ? { leaseDurationMs: le.leaseDurationMs } : {}),
-            ...(le.renewDeadlineMs !== undefined ? { renewDeadlineMs: le.renewDeadlineMs } : {}),
-            ...(le.retryPeriodMs !== undefined ? { retryPeriodMs: le.retryPeriodMs } : {}),
-            releaseOnCancel: true,
-            onNewLeader: (holder) => log.info('leader observed', { holder }),
-            log: (level, msg, fields) => log[level](msg, fields),
-          });
-          electionRun = elector.run(electionStop.signal);
-          leaderSignal = await elector.leading(signal);
-          leading = true;
-          log.info('became leader', { identity });
-        }
-
-        // 4. Controllers.
-        phase = 'running';
-        for (const r of running) r.start();
-        await new Promise<void>((resolve) => {
-          const finish = () => resolve();
-          if (signal.aborted || leaderSignal?.aborted) return resolve();
-          signal.addEventListener('abort', finish, { once: true });
-          leaderSignal?.addEventListener(
-            'abort',
-            () => {
-              // Our own shutdown stops the elector too; that is not a loss.
-              if (signal.aborted || phase !== 'running') return finish();
-              lost = new OperonError(
-                ErrorCode.LeadershipLost,
-                'Leadership lost: stopped reconciling at once. Exiting so that a fresh process campaigns again.',
-              );
-              finish();
-            },
-            { once: true },
-          );
-        });
-      } catch (err) {
-        if (!signal.aborted) throw err;
-      } finally {
-        phase = 'stopping';
-        leading = false;
-        if (lost) for (const r of running) r.abort();
-        else {
-          log.info('shutting down: finishing in-flight reconciles', { graceMs: grace });
-          await Promise.all(running.map((r) => r.stop(grace)));
-        }
-        // Release the lease so another replica takes over at once.
-        electionStop.abort();
-        await electionRun;
-        await events.close();
-        cacheStop.abort();
-        await cacheRun;
-        await endpoints?.close();
-        await client.close();
-        phase = 'stopped';
-        log.info('manager stopped');
+            cache,
+            log,
+            events,
+            observer: view.observerFor(def),
+            queueMetrics: metrics.queue(def.name),
+          }),
+        );
       }
-      if (lost) throw lost;
+      const inGroup = (g: RunnableGroup) => extra.filter((e) => e.group === g).map((e) => e.runnable);
+      await runLifecycle(
+        {
+          groups: {
+            http: [endpoints(), ...inGroup('http')],
+            webhooks: inGroup('webhooks'),
+            caches: [
+              runnable(
+                'cache',
+                (s) => cache.start(s),
+                (s) => cache.waitForSync(s),
+              ),
+              ...inGroup('caches'),
+            ],
+            others: inGroup('others'),
+            'leader-election': [
+              ...running.map((r) => controllerRunnable(r, { graceMs, lost: lost.signal })),
+              ...inGroup('leader-election'),
+            ],
+          },
+          election: options.leaderElection ? electionFor(options.leaderElection) : undefined,
+          graceMs,
+          clock: options.clock,
+          log,
+          hooks: {
+            phase: (p) => {
+              phase = p;
+            },
+            leadershipLost(reason) {
+              // Before anything else can run: from here on the reconciles' client sends nothing.
+              leading = false;
+              fence.abort(reason);
+              lost.abort(reason);
+            },
+            async beforeRelease(o) {
+              await events.close({ signal: o.lost ? AbortSignal.abort(lost.signal.reason) : o.deadline });
+              fence.abort(
+                options.leaderElection
+                  ? new LeadershipLostError('stopped', 'The manager stopped leading: it is shutting down.')
+                  : new OperonError(
+                      ErrorCode.InvalidArgument,
+                      'The manager has stopped: it sends nothing more.',
+                    ),
+              );
+            },
+            afterStop: () => base.close(),
+          },
+        },
+        signal,
+      );
     },
 
     async run() {
@@ -395,10 +354,11 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       process.once('SIGINT', onSignal);
       try {
         await manager.start(controller.signal);
-        return 0;
+        return ExitCode.Clean;
       } catch (err) {
-        log.error('manager failed', { err });
-        return 1;
+        const code = exitCodeOf(err);
+        log.error('manager failed', { err, exitCode: code });
+        return code;
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);

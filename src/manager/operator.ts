@@ -7,7 +7,7 @@
 import type { AnyControllerDefinition } from '../controller/controller.ts';
 import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import type { CustomResource, VersionDefinition } from '../resource/define-resource.ts';
-import { createManager, type ManagerOptions } from './manager.ts';
+import { createManager, ExitCode, type ManagerOptions } from './manager.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: any custom resource
 type AnyCustomResource = CustomResource<string, string, Record<string, VersionDefinition<any, any>>>;
@@ -38,7 +38,12 @@ export interface Operator {
     image: string;
     leaderElection: boolean;
   };
-  /** Runs the operator until SIGTERM or SIGINT; resolves to the exit code. */
+  /**
+   * Runs the operator until SIGTERM or SIGINT; resolves to the exit code (`ExitCode`). After a loss
+   * of leadership, or a shutdown whose grace period ran out, it exits the process at once with
+   * `ExitCode.LeadershipLost` or `ExitCode.ShutdownTimedOut` instead: a reconcile may still be
+   * running, and a process that is no longer the leader must not go on (controller-runtime's rule).
+   */
   run(overrides?: Partial<ManagerOptions>): Promise<number>;
 }
 
@@ -133,7 +138,9 @@ export function defineOperator(def: OperatorDefinition): Operator {
         return 1;
       }
       for (const c of def.controllers) manager.add(c);
-      return manager.run();
+      const code = await manager.run();
+      if (code === ExitCode.LeadershipLost || code === ExitCode.ShutdownTimedOut) process.exit(code);
+      return code;
     },
   };
 }

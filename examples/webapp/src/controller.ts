@@ -224,6 +224,7 @@ async function reconcileWebApp(ctx: ReconcileContext<WebApp>, options: WebAppCon
     type: WebApp,
     object: found,
     finalizer: FINALIZER,
+    signal,
     cleanup: async (app) => {
       await unregister(client, options.registryNamespace, app, signal);
       ctx.events.event(app, {

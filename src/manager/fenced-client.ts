@@ -1,0 +1,72 @@
+/**
+ * A client that stops sending when a fence signal aborts: `fenceClient(client, fence)` refuses
+ * every request once `fence` has aborted (rejecting with its reason, before anything is sent) and
+ * cancels the ones in flight. The manager hands reconciles and the Event recorder a fenced client
+ * and aborts the fence the moment leadership is lost, so a reconcile that ignores its signal still
+ * cannot write as a leader that is no longer one.
+ */
+
+import type { Client, RequestOptions } from '../client/client.ts';
+
+/** Returns `client` with every request tied to `fence`. Watches and the elector use the unfenced client. */
+export function fenceClient(client: Client, fence: AbortSignal): Client {
+  /** The caller's options with the fence added to their signal; throws the fence's reason once it aborted. */
+  function guard<O extends RequestOptions>(options: O | undefined): O {
+    fence.throwIfAborted();
+    const signal = options?.signal ? AbortSignal.any([options.signal, fence]) : fence;
+    return { ...(options as O), signal };
+  }
+  // Each method checks the fence when it is called, not when its promise is awaited.
+  const call = <T>(send: () => Promise<T>): Promise<T> => {
+    try {
+      return send();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+  return {
+    get config() {
+      return client.config;
+    },
+    get transport() {
+      return client.transport;
+    },
+    get mapper() {
+      return client.mapper;
+    },
+    raw: {
+      list: (type, o) => call(() => client.raw.list(type, guard(o))),
+      watch: (type, o) => call(() => client.raw.watch(type, guard(o))),
+    },
+    get fieldManager() {
+      return client.fieldManager;
+    },
+    get: (type, name, o) => call(() => client.get(type, name, guard(o))),
+    list: (type, o) => call(() => client.list(type, guard(o))),
+    listAll(type, o) {
+      return {
+        [Symbol.asyncIterator]: () => client.listAll(type, guard(o))[Symbol.asyncIterator](),
+      };
+    },
+    create: (type, object, o) => call(() => client.create(type, object, guard(o))),
+    replace: (type, object, o) => call(() => client.replace(type, object, guard(o))),
+    patch: (type, name, patch, o) => call(() => client.patch(type, name, patch, guard(o))),
+    apply: (type, object, o) => call(() => client.apply(type, object, guard(o))),
+    delete: (type, name, o) => call(() => client.delete(type, name, guard(o))),
+    deleteCollection: (type, o) => call(() => client.deleteCollection(type, guard(o))),
+    status: {
+      get: (type, name, o) => call(() => client.status.get(type, name, guard(o))),
+      replace: (type, object, o) => call(() => client.status.replace(type, object, guard(o))),
+      patch: (type, name, patch, o) => call(() => client.status.patch(type, name, patch, guard(o))),
+      apply: (type, object, o) => call(() => client.status.apply(type, object, guard(o))),
+    },
+    scale: {
+      get: (type, name, o) => call(() => client.scale.get(type, name, guard(o))),
+      replace: (type, scale, o) => call(() => client.scale.replace(type, scale, guard(o))),
+      patch: (type, name, patch, o) => call(() => client.scale.patch(type, name, patch, guard(o))),
+    },
+    onWrite: (listener) => client.onWrite(listener),
+    path: (type, o) => client.path(type, o),
+    close: () => client.close(),
+  };
+}

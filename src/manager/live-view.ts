@@ -1,0 +1,140 @@
+/**
+ * The manager's live view of its controllers: `createLiveView()` gives each controller an observer
+ * that counts its reconciles into the metrics and keeps its recent reconciles for `/status`.
+ */
+
+import type { KubernetesObject } from '../client/resource.ts';
+import {
+  type ControllerDefinition,
+  type ControllerObserver,
+  describeReason,
+  type Reason,
+  type ReconcileResult,
+  type RunningController,
+} from '../controller/controller.ts';
+import type { Metrics } from '../metrics/index.ts';
+
+/** One recent reconcile, for the live view. */
+export interface ReconcileRecord {
+  id: string;
+  key: string;
+  reasons: string[];
+  result: ReconcileResult | 'running';
+  seconds?: number;
+  error?: string;
+  at: string;
+}
+
+export interface ControllerStatus {
+  name: string;
+  kind: string;
+  queueDepth: number;
+  inFlight: number;
+  reconciles: number;
+  errors: number;
+  /** Reconciles per second over the last minute. */
+  ratePerSecond: number;
+  /** The last reconcile of each key (bounded), newest first. */
+  recent: ReconcileRecord[];
+  lastByKey: Record<string, ReconcileRecord>;
+}
+
+const RECENT = 50;
+const PER_KEY = 1000;
+
+interface View {
+  kind: string;
+  reconciles: number;
+  errors: number;
+  recent: ReconcileRecord[];
+  byKey: Map<string, ReconcileRecord>;
+  times: number[];
+}
+
+export interface LiveView {
+  /** The observer for one controller; call once per controller. */
+  observerFor(def: ControllerDefinition<KubernetesObject>): ControllerObserver;
+  /** The view of each running controller. */
+  controllers(running: readonly RunningController[]): ControllerStatus[];
+}
+
+export function createLiveView(metrics: Metrics): LiveView {
+  const views = new Map<string, View>();
+  return {
+    observerFor(def) {
+      const m = metrics.controller(def.name);
+      m.setMaxConcurrent(def.options.concurrency ?? 1);
+      const view: View = {
+        kind: def.options.for.kind,
+        reconciles: 0,
+        errors: 0,
+        recent: [],
+        byKey: new Map(),
+        times: [],
+      };
+      views.set(def.name, view);
+      const open = new Map<string, ReconcileRecord>();
+      return {
+        enqueued: (_key: string, reason: Reason) => m.reason(reason.kind),
+        reconcileStarted(key, id, reasons) {
+          m.reconcileStarted();
+          const record: ReconcileRecord = {
+            id,
+            key,
+            reasons: reasons.map(describeReason),
+            result: 'running',
+            at: new Date().toISOString(),
+          };
+          open.set(id, record);
+          view.byKey.delete(key);
+          view.byKey.set(key, record);
+          if (view.byKey.size > PER_KEY) view.byKey.delete(view.byKey.keys().next().value!);
+        },
+        reconcileFinished(key, o) {
+          m.reconcileFinished(o.result, o.seconds);
+          if (o.result === 'error') {
+            m.error();
+            view.errors++;
+          }
+          if (o.terminal) m.terminalError();
+          if (o.invalid) m.panic();
+          view.reconciles++;
+          const now = Date.now();
+          view.times.push(now);
+          while (view.times.length > 0 && now - view.times[0]! > 60_000) view.times.shift();
+          const record = open.get(o.id) ?? {
+            id: o.id,
+            key,
+            reasons: [],
+            result: o.result,
+            at: new Date().toISOString(),
+          };
+          open.delete(o.id);
+          record.result = o.result;
+          record.seconds = Math.round(o.seconds * 1e6) / 1e6;
+          if (o.error !== undefined)
+            record.error = o.error instanceof Error ? o.error.message : String(o.error);
+          view.recent.unshift(record);
+          if (view.recent.length > RECENT) view.recent.pop();
+        },
+        handlerError: () => m.panic(),
+      };
+    },
+    controllers(running) {
+      return running.map((r) => {
+        const view = views.get(r.name)!;
+        return {
+          name: r.name,
+          kind: view.kind,
+          queueDepth: r.queue.stats().depth,
+          inFlight: r.inFlight,
+          reconciles: view.reconciles,
+          errors: view.errors,
+          ratePerSecond: Math.round((view.times.length / 60) * 100) / 100,
+          recent: view.recent.slice(0, 20),
+          lastByKey: Object.fromEntries(view.byKey),
+        };
+      });
+    },
+  };
+}
