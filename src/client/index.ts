@@ -41,8 +41,10 @@ export {
 export {
   type AuthProvider,
   type ClusterConfig,
+  type ConfigWarn,
   type Credentials,
   configFromKubeconfigObject,
+  type Impersonation,
   inClusterConfig,
   type LoadConfigOptions,
   loadConfig,
@@ -54,6 +56,7 @@ export {
   createTransport,
   type HttpRequest,
   type HttpResponse,
+  impersonationHeaders,
   type Transport,
   type TransportOptions,
 } from './transport.ts';
