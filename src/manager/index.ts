@@ -3,7 +3,13 @@
  * metrics into one lifecycle with a clean shutdown.
  */
 
-export { type EndpointOptions, type HttpEndpoints, parseAddress } from './endpoints.ts';
+export {
+  type AuthDecision,
+  createDelegatingAuth,
+  type DelegatingAuthOptions,
+  type EndpointAuth,
+} from './endpoint-auth.ts';
+export { type EndpointOptions, type HttpEndpoints, parseAddress, startEndpoints } from './endpoints.ts';
 export {
   type ControllerStatus,
   createManager,
@@ -13,4 +19,5 @@ export {
   type ManagerStatus,
   type ReconcileRecord,
 } from './manager.ts';
-export { defineOperator, type Operator, type OperatorDefinition } from './operator.ts';
+export { defineOperator, type Operator, type OperatorDefinition, runFlags } from './operator.ts';
+export { redactSecrets, redactText } from './redact.ts';

@@ -22,6 +22,7 @@ import { createEventRecorder, type EventRecorder } from '../events/index.ts';
 import { createLeaderElector, type LeaderElector } from '../leader/index.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
+import { createDelegatingAuth } from './endpoint-auth.ts';
 import { type HttpEndpoints, startEndpoints } from './endpoints.ts';
 
 export interface LeaderElectionConfig {
@@ -46,10 +47,29 @@ export interface ManagerOptions {
   cache?: Omit<CacheOptions, 'namespace'>;
   /** Lease-based leader election; default off (one replica). */
   leaderElection?: LeaderElectionConfig | false;
-  /** `host:port` for /metrics (`:0` picks a free port); false to turn off. Default `:8080`. */
+  /** `host:port` for /metrics (`:0` picks a free port); false to turn off. Default `:8443` (`:8080` when `metricsSecure` is false). */
   metricsAddress?: string | false;
-  /** `host:port` for /healthz, /readyz and /status; false to turn off. Default `:8081`. */
+  /**
+   * Serve /metrics over HTTPS and let only callers the API server authenticates (TokenReview) and
+   * authorizes (SubjectAccessReview: `get` on the non-resource URL `/metrics`) read it, as
+   * kubebuilder's scaffold does. Default true; false serves plain HTTP to anyone and logs a warning
+   * (local development). The operator then needs `create` on tokenreviews and subjectaccessreviews,
+   * which `operon generate rbac` grants.
+   */
+  metricsSecure?: boolean;
+  /** Folder with `tls.crt` and `tls.key` for the metrics server (a mounted Secret), reloaded when they change; default a self-signed certificate made at start. */
+  metricsCertDir?: string;
+  /** How long an authenticated token and an allowed scrape are remembered; default 60 s, 0 asks every time. See `createDelegatingAuth`. */
+  metricsAuthCacheTtlMs?: number;
+  /** `host:port` for the probes /healthz and /readyz (plain HTTP); false to turn off. Default `:8081`. */
   healthAddress?: string | false;
+  /**
+   * The live view `/status`: false (default) off; a loopback `host:port` such as `127.0.0.1:8082`
+   * (plain HTTP; reach it with `kubectl port-forward`); or `'metrics'` to serve it on the metrics
+   * server behind the same authentication and authorization (`get` on `/status`). Error texts in it
+   * are redacted.
+   */
+  statusAddress?: string | false;
   /** How long in-flight reconciles may take to finish on shutdown; default 30 s. */
   gracefulShutdownMs?: number;
   log?: Logger;
@@ -102,8 +122,8 @@ export interface Manager {
   start(signal: AbortSignal): Promise<void>;
   /** `start()` with SIGTERM and SIGINT wired to shutdown; resolves to the exit code (0 after a clean stop). */
   run(): Promise<number>;
-  /** Addresses the HTTP endpoints listen on, once started. */
-  readonly addresses: { metrics?: string; health?: string };
+  /** Addresses the HTTP endpoints listen on, once started (`metricsSecure`: whether metrics speak HTTPS). */
+  readonly addresses: { metrics?: string; health?: string; status?: string; metricsSecure?: boolean };
   status(): ManagerStatus;
 }
 
@@ -114,7 +134,11 @@ const PER_KEY = 1000;
 export async function createManager(options: ManagerOptions = {}): Promise<Manager> {
   const log = options.log ?? createLogger();
   const client =
-    options.client ?? createClient(options.config ?? (await loadConfig()), options.clientOptions);
+    options.client ??
+    createClient(
+      options.config ?? (await loadConfig({ warn: (msg, fields) => log.warn(msg, fields) })),
+      options.clientOptions,
+    );
   const cache = createCache(client, {
     ...options.cache,
     ...(options.namespace ? { namespace: options.namespace } : {}),
@@ -284,9 +308,24 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       let lost: Error | undefined;
       try {
         // 1. Probes and metrics first, so the kubelet sees the process from the start.
+        const metricsSecure = options.metricsSecure ?? true;
         endpoints = await startEndpoints({
-          metricsAddress: options.metricsAddress ?? ':8080',
+          metricsAddress: options.metricsAddress ?? (metricsSecure ? ':8443' : ':8080'),
           healthAddress: options.healthAddress ?? ':8081',
+          metricsSecure,
+          ...(metricsSecure
+            ? {
+                auth: createDelegatingAuth(
+                  client,
+                  options.metricsAuthCacheTtlMs !== undefined
+                    ? { cacheTtlMs: options.metricsAuthCacheTtlMs }
+                    : {},
+                ),
+              }
+            : {}),
+          ...(options.metricsCertDir ? { metricsCertDir: options.metricsCertDir } : {}),
+          statusAddress: options.statusAddress ?? false,
+          log,
           metrics,
           beforeScrape: () => {
             for (const { type, objects } of cache.objectCounts()) metrics.setCacheObjects(type, objects);
@@ -297,6 +336,8 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
         });
         if (endpoints.metrics) addresses.metrics = endpoints.metrics;
         if (endpoints.health) addresses.health = endpoints.health;
+        if (endpoints.status) addresses.status = endpoints.status;
+        if (endpoints.metrics) addresses.metricsSecure = endpoints.metricsSecure;
         log.info('manager starting', { ...addresses, controllers: definitions.map((d) => d.name) });
 
         // 2. Controllers hook into the informers before they list, then the caches sync.
