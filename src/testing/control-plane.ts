@@ -473,6 +473,9 @@ function apiServerArgs(dir: string, layout: PlaneLayout): string[] {
     // No ServiceAccount admission (no token controller runs); no not-ready taint on new nodes
     // (no node-lifecycle controller runs to remove it, and kwok's nodes are Ready at once).
     '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+    // As OpenShift and hardened clusters: setting blockOwnerDeletion needs update on the owner's
+    // finalizers, so RBAC tests catch a generated Role without it.
+    '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
     `--service-account-issuer=https://127.0.0.1:${port}/`,
     `--service-account-key-file=${join(pki, 'sa.pub')}`,
     `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
