@@ -126,7 +126,9 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
     const common = {
       connections: options.connections ?? null,
       keepAliveTimeout: 30_000,
-      allowH2: options.http2 ?? true,
+      // undici's HTTP/2 joins repeated headers with ", ", which would turn two Impersonate-Group
+      // headers into one group named "a, b": impersonating with several values needs HTTP/1.1.
+      allowH2: (options.http2 ?? true) && !repeatsHeaders(config.impersonate),
       headersTimeout: 60_000,
     };
     dispatcher = config.proxyUrl
@@ -293,6 +295,12 @@ export function impersonationHeaders(as: Impersonation): Record<string, string |
     if (values.length > 0) headers[`impersonate-extra-${headerKeyEscape(key)}`] = [...values];
   }
   return headers;
+}
+
+/** Whether impersonation needs one header sent more than once (several groups, or several values of an extra). */
+function repeatsHeaders(as: Impersonation | undefined): boolean {
+  if (!as) return false;
+  return (as.groups?.length ?? 0) > 1 || Object.values(as.extra ?? {}).some((v) => v.length > 1);
 }
 
 /** Percent-encodes every byte that may not appear in an HTTP header name (RFC 7230 token). */
