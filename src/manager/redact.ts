@@ -10,17 +10,22 @@ const RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '[redacted token]'],
   [/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi, '$1[redacted]@'],
   [
-    /\b((?:access[_-]?|refresh[_-]?|id[_-]?|client[_-]?|auth[_-]?)?(?:token|secret|password|passwd|pwd|credentials?|authorization|(?:api|private|access|secret)[_-]?key))(["']?\s*[:=]\s*["']?)([^\s"',;&)}\]]+)/gi,
+    /\b((?:access[_-]?|refresh[_-]?|id[_-]?|client[_-]?|auth[_-]?)?(?:token|secret|password|passwd|pwd|credentials?|authorization|(?:api|private|access|secret)[_-]?key))(["']?\s*[:=]\s*["']?)(?!Bearer\b|Basic\b|\[redacted)([^\s"',;&)}\]]+)/gi,
     '$1$2[redacted]',
   ],
-  [/\b[A-Za-z0-9+/]{40,}={0,2}/g, '[redacted]'],
 ];
+
+/**
+ * A long opaque run (base64, hex keys) with upper case and digits: what tokens look like and object
+ * names (lower-case DNS names, `namespace/name` keys) never do.
+ */
+const OPAQUE = /[A-Za-z0-9+/_-]{40,}={0,2}/g;
 
 /** `text` with anything that looks like a secret replaced by `[redacted…]`. */
 export function redactText(text: string): string {
   let out = text;
   for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
-  return out;
+  return out.replace(OPAQUE, (run) => (/[A-Z]/.test(run) && /[0-9]/.test(run) ? '[redacted]' : run));
 }
 
 /** A copy of a JSON-like value with every string passed through `redactText`. */
