@@ -452,11 +452,13 @@ function resolveContext(merged: Merged, opts: ResolveOptions): ClusterConfig {
     user && user.file !== context.file ? `user from ${user.file}` : undefined,
   ].filter(Boolean);
   const source = `${context.file} (context "${contextName}"${extra.length ? `; ${extra.join('; ')}` : ''})`;
-  const userSite: Site | undefined = user
-    ? { file: user.file, context: contextName, entity: `user "${user.name}"` }
-    : undefined;
-  const auth = user && userSite ? resolveUser(user, userSite, tls, opts) : noAuth;
-  const impersonate = user && userSite ? resolveImpersonation(user, userSite) : undefined;
+  let auth = noAuth;
+  let impersonate: Impersonation | undefined;
+  if (user) {
+    const userSite: Site = { file: user.file, context: contextName, entity: `user "${user.name}"` };
+    auth = resolveUser(user, userSite, tls, opts);
+    impersonate = resolveImpersonation(user, userSite);
+  }
   return {
     server: tls.server,
     ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
@@ -497,7 +499,7 @@ function resolveImpersonation(user: Entry, site: Site): Impersonation | undefine
   const uid = stringField(u, 'as-uid', site);
   const groupsValue = u['as-groups'] ?? [];
   if (!Array.isArray(groupsValue) || !groupsValue.every((g) => typeof g === 'string')) {
-    throw siteError(site, `"as-groups" must be a list of strings, not ${typeName(groupsValue)}.`);
+    throw siteError(site, `"as-groups" must be a list of strings, not ${listTypeName(groupsValue)}.`);
   }
   const groups = groupsValue as string[];
   const extraValue = u['as-user-extra'] ?? {};
@@ -513,7 +515,7 @@ function resolveImpersonation(user: Entry, site: Site): Impersonation | undefine
     if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
       throw siteError(
         site,
-        `"as-user-extra" key ${JSON.stringify(key)} must be a list of strings, not ${typeName(values)}.`,
+        `"as-user-extra" key ${JSON.stringify(key)} must be a list of strings, not ${listTypeName(values)}.`,
       );
     }
     extra[key] = values as string[];
@@ -1027,6 +1029,11 @@ function typeName(value: unknown): string {
   if (typeof value === 'number') return 'a number';
   if (typeof value === 'boolean') return 'a boolean';
   return `a ${typeof value}`;
+}
+
+/** Like `typeName`, but says so when a list holds something other than strings. */
+function listTypeName(value: unknown): string {
+  return Array.isArray(value) ? 'a list with an item that is not a string' : typeName(value);
 }
 
 /** A URL for a message, without any user:password in it. */
