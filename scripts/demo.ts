@@ -63,8 +63,13 @@ const logStream = createWriteStream(logFile, { flags: 'a' });
 const manager = await createManager({
   config,
   name: NAME,
+  // Local use: metrics over plain HTTP and the live view, both on loopback only, so the links below
+  // open in a browser. A deployed operator keeps the defaults: HTTPS metrics, each scrape checked by
+  // the API server, and no /status (docs/security.md).
+  metricsSecure: false,
   metricsAddress: '127.0.0.1:0',
   healthAddress: '127.0.0.1:0',
+  statusAddress: '127.0.0.1:0',
   log: createLogger({ format: 'json', write: (l) => logStream.write(l) }),
 });
 manager.add(webAppController({ registryNamespace: registryNs }));
@@ -138,7 +143,7 @@ async function view(m: Manager, c: Client): Promise<{ text: string; pending: str
   const text = [
     `Operon demo: the WebApp operator on a local cluster (${status.phase}, caches ${status.cacheSynced ? 'synced' : 'syncing'})`,
     `operator: ${ctrl?.reconciles ?? 0} reconciles (${ctrl?.ratePerSecond ?? 0}/s over the last minute), queue depth ${ctrl?.queueDepth ?? 0}, in flight ${ctrl?.inFlight ?? 0}, errors ${ctrl?.errors ?? 0}`,
-    `         metrics http://${m.addresses.metrics}/metrics   live view http://${m.addresses.health}/status   log ${logFile}`,
+    `         metrics http://${m.addresses.metrics}/metrics   live view http://${m.addresses.status}/status   log ${logFile}`,
     '',
     table,
     '',

@@ -42,6 +42,9 @@ async function managerFor(namespace: string, extra: Partial<Parameters<typeof cr
     config: await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }),
     namespace,
     metricsAddress: '127.0.0.1:0',
+    // Plain HTTP and a loopback /status, so the tests read them directly (secure metrics: security-metrics.test.ts).
+    metricsSecure: false,
+    statusAddress: '127.0.0.1:0',
     healthAddress: '127.0.0.1:0',
     gracefulShutdownMs: 5000,
     log: createLogger({ format: 'json', level: 'debug', write: (l) => logs.push(l) }),
@@ -348,7 +351,7 @@ describe('controllers against a real API server', () => {
         /operon_reconcile_reasons_total\{controller="measured",reason="(initial|create)"\} [1-9]/,
       );
       assert.equal((await fetch(`http://${health}/healthz`)).status, 200);
-      const status = (await (await fetch(`http://${health}/status`)).json()) as {
+      const status = (await (await fetch(`http://${manager.addresses.status}/status`)).json()) as {
         controllers: Array<{ name: string; reconciles: number }>;
       };
       assert.ok(status.controllers.find((c) => c.name === 'measured')!.reconciles >= 2);

@@ -77,6 +77,7 @@ describe('operon init', () => {
     const files = await listFiles(dir);
     assert.deepEqual(files, [
       '.gitignore',
+      '.npmrc',
       'Dockerfile',
       'README.md',
       'package.json',
@@ -90,8 +91,12 @@ describe('operon init', () => {
     assert.equal(pkg.dependencies.operon, `file:${ROOT.replace(/\/$/, '')}`);
     assert.equal(pkg.operon.entry, 'src/operator.ts');
     assert.equal(pkg.private, true);
-    assert.ok(pkg.devDependencies.node.startsWith('^24.'));
-    assert.deepEqual(pkg.allowScripts, { node: true, [pkg.dependencies.operon]: true });
+    // Node pinned exactly, and its install script approved for that version only.
+    assert.match(pkg.devDependencies.node, /^24\.\d+\.\d+$/);
+    assert.deepEqual(pkg.allowScripts, {
+      [`node@${pkg.devDependencies.node}`]: true,
+      [pkg.dependencies.operon]: true,
+    });
 
     // Stable: the same input gives the same bytes.
     const again = join(tmp, 'again', 'my-operator');

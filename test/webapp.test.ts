@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type Client,
+  ClusterRoleBinding,
   ConfigMap,
   createClient,
   Deployment,
@@ -14,6 +15,7 @@ import {
   loadKubeconfig,
   Pod,
   Service,
+  ServiceAccount,
 } from 'operon/client';
 import { findCondition } from 'operon/controller';
 import { generateFiles } from 'operon/generate';
@@ -21,6 +23,7 @@ import { createLogger } from 'operon/log';
 import { createManager } from 'operon/manager';
 import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
 import { watch } from 'operon/watch';
+import { Agent, request } from 'undici';
 import { parseAllDocuments } from 'yaml';
 import { FINALIZER, REGISTRY, webAppController } from '../examples/webapp/src/controller.ts';
 import operator from '../examples/webapp/src/operator.ts';
@@ -285,17 +288,39 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
           apiVersion: string;
           kind: string;
           metadata: { name: string; namespace?: string };
-          rules?: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
+          rules?: Array<{ apiGroups?: string[]; resources?: string[]; verbs: string[] }>;
         },
     );
     for (const doc of docs) {
       const mapped = await client.mapper.resourceFor(doc.apiVersion, doc.kind);
-      const existing = await client
-        .get(mapped, doc.metadata.name, { namespace: doc.metadata.namespace })
-        .catch(() => undefined);
-      if (!existing) await client.create(mapped, doc as never);
+      // Applied, not just created: a role left on a shared plane by an older run must not hide a change.
+      await client.apply(mapped, doc as never, { force: true });
     }
     const sa = `system:serviceaccount:${opNs}:${definition.name}`;
+    // A scraper bound to the generated metrics-reader role, so the secure metrics filter runs too.
+    await client.apply(
+      ServiceAccount,
+      { metadata: { name: 'prometheus', namespace: ns.name } },
+      { force: true },
+    );
+    await client.apply(
+      ClusterRoleBinding,
+      {
+        metadata: { name: `${ns.name}-metrics-reader` },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: `${definition.name}-metrics-reader`,
+        },
+        subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: ns.name }],
+      },
+      { force: true },
+    );
+    const { status: minted } = await client.transport.json<{ status: { token: string } }>({
+      method: 'POST',
+      path: `${client.path(ServiceAccount, { namespace: ns.name, name: 'prometheus' })}/token`,
+      body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }),
+    });
     const responses: Array<{ method: string; path: string; status: number }> = [];
     const config = await loadKubeconfig({ kubeconfig: plane.kubeconfig.path });
     const op = await startOperator(opNs, {
@@ -307,6 +332,7 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         },
       },
       clientOptions: { onResponse: (method, path, status) => responses.push({ method, path, status }) },
+      metricsAddress: '127.0.0.1:0',
       leaderElection: {
         name: definition.name,
         namespace: opNs,
@@ -321,6 +347,12 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         spec: { image: 'nginx', replicas: 1, port: 80 },
       });
       await eventually('Available as the ServiceAccount', () => available(ns.name, 'app'));
+      const scrape = await request(`https://${op.manager.addresses.metrics}/metrics`, {
+        headers: { authorization: `Bearer ${minted.token}` },
+        dispatcher: new Agent({ connect: { rejectUnauthorized: false } }),
+      });
+      assert.equal(scrape.statusCode, 200, 'the operator may check a scrape with the API server');
+      await scrape.body.dump();
       await client.delete(WebApp, 'app', { namespace: ns.name });
       await eventually('the WebApp to be gone', async () =>
         client.get(WebApp, 'app', { namespace: ns.name }).then(() => false, isNotFound),
@@ -360,15 +392,24 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
       if (r.method === 'PATCH' && r.status === 201) used.add(`${group}|${resource}|create`);
     }
     const granted = docs
-      .filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role')
+      .filter(
+        (d) =>
+          (d.kind === 'ClusterRole' || d.kind === 'Role') && !d.metadata.name.endsWith('-metrics-reader'),
+      )
       .flatMap((d) => d.rules ?? [])
-      .flatMap((rule) => rule.verbs.map((v) => `${rule.apiGroups[0]}|${rule.resources[0]}|${v}`));
+      .flatMap((rule) => rule.verbs.map((v) => `${rule.apiGroups?.[0]}|${rule.resources?.[0]}|${v}`));
     // Granted for correctness, used only when these happen: `get` on cached kinds serves the
     // cache's read-your-writes fallback, `list` the fallback to a paged LIST on servers without
-    // streaming lists, and `patch` on events a repeated Event's series.
+    // streaming lists, and `patch` on events a repeated Event's series. `update` on the WebApp's
+    // finalizers is checked by the OwnerReferencesPermissionEnforcement admission plugin when a child
+    // gets a controller reference, never requested (test/security-rbac.test.ts shows it is needed).
     const unused = granted.filter(
       (g) =>
-        !used.has(g) && !g.endsWith('|get') && !g.endsWith('|list') && g !== 'events.k8s.io|events|patch',
+        !used.has(g) &&
+        !g.endsWith('|get') &&
+        !g.endsWith('|list') &&
+        g !== 'events.k8s.io|events|patch' &&
+        !g.endsWith('/finalizers|update'),
     );
     assert.deepEqual(unused, [], `granted but never used: ${unused.join(', ')}`);
   });

@@ -12,17 +12,20 @@ import { type GenerateWhat, generateFiles, writeFiles } from '../generate/index.
 import type { Operator } from '../manager/operator.ts';
 import { parse, UsageError } from './usage.ts';
 
-const HELP = `Usage: operon generate <crds|rbac|manifests> [--entry FILE] [--out DIR]
+const HELP = `Usage: operon generate <crds|rbac|manifests> [--entry FILE] [--out DIR] [--image IMAGE] [--network-policy]
 
 Loads the operator's entry module (its default export is defineOperator(...)) and writes:
   crds        one CustomResourceDefinition per resource      (DIR/crds/)
-  rbac        ServiceAccount, (Cluster)Role and bindings       (DIR/rbac/)
-  manifests   all of the above, a Namespace, a Deployment and a kustomization.yaml
+  rbac        ServiceAccount, (Cluster)Role and bindings, the metrics roles   (DIR/rbac/)
+  manifests   all of the above, a Namespace, a Deployment, the metrics Service and a kustomization.yaml
 
 Options:
-  --entry FILE   the entry module; default "operon.entry" in package.json, else src/operator.ts
-  --out DIR      output folder; default config/
-The output depends only on the definition: the same input gives the same bytes.
+  --entry FILE      the entry module; default "operon.entry" in package.json, else src/operator.ts
+  --out DIR         output folder; default config/
+  --image IMAGE     the operator's image for the Deployment (wins over defineOperator's image):
+                    a version tag or a digest, never :latest; manifests needs one or the other
+  --network-policy  also a NetworkPolicy letting only namespaces labelled metrics=enabled scrape
+The output depends only on the definition and the options: the same input gives the same bytes.
 `;
 
 /** Loads the operator from an entry module; errors say what was expected. */
@@ -57,6 +60,8 @@ export async function generateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     entry: { type: 'string' },
     out: { type: 'string' },
+    image: { type: 'string' },
+    'network-policy': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -72,7 +77,18 @@ export async function generateCommand(args: string[]): Promise<number> {
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   const operator = await loadOperator(values.entry ?? (await defaultEntry()));
   const out = values.out ?? 'config';
-  const written = await writeFiles(out, generateFiles(operator, what as GenerateWhat));
+  if (values.image !== undefined && what !== 'manifests') {
+    throw new UsageError(
+      `--image is for "generate manifests" (the Deployment); "generate ${what}" has no image`,
+    );
+  }
+  const written = await writeFiles(
+    out,
+    generateFiles(operator, what as GenerateWhat, {
+      ...(values.image !== undefined ? { image: values.image } : {}),
+      ...(values['network-policy'] ? { networkPolicy: true } : {}),
+    }),
+  );
   for (const p of written) process.stdout.write(`${p}\n`);
   return 0;
 }

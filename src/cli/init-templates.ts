@@ -43,6 +43,7 @@ export function projectFiles(o: ProjectOptions): ProjectFile[] {
   const { file } = kindNames(o.kind);
   const files: ProjectFile[] = [
     { path: '.gitignore', content: gitignore() },
+    { path: '.npmrc', content: npmrc() },
     { path: 'Dockerfile', content: dockerfile(o) },
     { path: 'README.md', content: readme(o) },
     { path: 'package.json', content: packageJson(o) },
@@ -63,10 +64,30 @@ function sortedImports(imports: ReadonlyArray<readonly [name: string, from: stri
     .join('\n');
 }
 
+/**
+ * The base image of the scaffolded Dockerfile, pinned by digest: the multi-platform index of the
+ * official `node:24.19.0-slim`, as docker-library/repo-info records it (repos/node/remote/24.19.0-slim.md).
+ * A tag can be moved to other bytes; a digest cannot. Update both together.
+ */
+export const BASE_IMAGE =
+  'node:24.19.0-slim@sha256:cd84903a12dbd26b46f1f3b8144a2568c41c5d37ddd0c7a80a34c7a19786b35f';
+
+/** `24.21.0` from `^24.21.0`: the exact version an install-script approval can be pinned to. */
+export function exactVersion(range: string): string | undefined {
+  const v = range.replace(/^[\^~=v]+/, '');
+  return /^\d+\.\d+\.\d+$/.test(v) ? v : undefined;
+}
+
 function packageJson(o: ProjectOptions): string {
   // Written as text, laid out as Biome formats JSON, so the file is stable and lint-clean. The
-  // node package's install script puts Node 24 in node_modules/.bin; a checkout of operon linked by
-  // path builds its dist/ in its prepare script (npm names a linked package by its spec there).
+  // node package's install script puts Node 24 in node_modules/.bin; its approval in allowScripts
+  // is pinned to the exact version the project depends on, so a new version's script is not run
+  // unreviewed (npm's pinned "name@version" entries). A checkout of operon linked by path builds
+  // its dist/ in its prepare script (npm names a linked package by its spec there, which has no
+  // version to pin).
+  const nodeVersion = exactVersion(o.node);
+  const nodeSpec = nodeVersion ?? o.node;
+  const nodeApproval = nodeVersion ? `node@${nodeVersion}` : 'node';
   return `{
   "name": ${JSON.stringify(o.name)},
   "version": "0.1.0",
@@ -89,11 +110,11 @@ function packageJson(o: ProjectOptions): string {
   },
   "devDependencies": {
     "@types/node": ${JSON.stringify(o.typesNode)},
-    "node": ${JSON.stringify(o.node)},
+    "node": ${JSON.stringify(nodeSpec)},
     "typescript": ${JSON.stringify(o.typescript)}
   },
   "allowScripts": {
-    "node": true${o.operon.startsWith('file:') ? `,\n    ${JSON.stringify(o.operon)}: true` : ''}
+    ${JSON.stringify(nodeApproval)}: true${o.operon.startsWith('file:') ? `,\n    ${JSON.stringify(o.operon)}: true` : ''}
   }
 }
 `;
@@ -121,6 +142,13 @@ function tsconfig(): string {
 `;
 }
 
+function npmrc(): string {
+  // npm pins an install-script approval (allowScripts "node@24.21.0") only when the lockfile records
+  // where each package came from; some setups turn that off, which would leave the pin unmatched.
+  return `omit-lockfile-registry-resolved=false
+`;
+}
+
 function gitignore(): string {
   return `node_modules/
 *.log
@@ -132,24 +160,33 @@ function dockerfile(o: ProjectOptions): string {
   return `# The operator's image: docker build -t ${o.name}:0.1.0 .
 # Node runs the TypeScript sources directly (type stripping): no build step.
 
-# Stage 1: the production dependencies, from the lockfile that npm install wrote.
-FROM node:24-slim AS deps
+# The base image, pinned by digest (a tag can move; a digest cannot). To update it, take the digest
+# of the new tag from docker-library/repo-info or \`docker buildx imagetools inspect node:TAG\`.
+ARG BASE_IMAGE=${BASE_IMAGE}
+
+# Stage 1: the production dependencies, exactly as the lockfile says, with no install scripts.
+FROM \${BASE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# Stage 2: the sources and those dependencies, nothing else, run as a non-root user.
-FROM node:24-slim
+# Stage 2: the sources and those dependencies, nothing else. No package manager at runtime: npm,
+# npx, corepack and yarn are removed, and the command is node itself.
+FROM \${BASE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 # UID 65532 is the one the generated Deployment runs as; numeric, so runAsNonRoot can check it.
 RUN groupadd --system --gid 65532 operator \\
-  && useradd --system --uid 65532 --gid 65532 --no-create-home --shell /usr/sbin/nologin operator
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
-COPY src ./src
+  && useradd --system --uid 65532 --gid 65532 --no-create-home --shell /usr/sbin/nologin operator \\
+  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-* \\
+    /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg
+COPY --from=deps --chown=0:0 /app/node_modules ./node_modules
+COPY --chown=0:0 package.json ./
+COPY --chown=0:0 src ./src
+# Owned by root, run as 65532: the process cannot change its own code. It writes nothing to disk,
+# so the Deployment's readOnlyRootFilesystem: true holds.
 USER 65532:65532
-CMD ["node", "src/operator.ts"]
+ENTRYPOINT ["node", "src/operator.ts"]
 `;
 }
 

@@ -289,17 +289,47 @@ const PATCH_CONTENT_TYPES: Record<PatchType | 'apply', string> = {
   apply: 'application/apply-patch+yaml',
 };
 
-/** The path of a collection or object of `type`. */
+/**
+ * Why `segment` cannot be one segment of a URL path, as client-go's `IsValidPathSegmentName`
+ * decides: `.` and `..` would move up the path (`get(Secret, '..')` would list instead), and `/` or
+ * `%` would reach another resource once the server decodes it. Undefined when it can.
+ */
+function pathSegmentProblem(segment: string): string | undefined {
+  if (segment === '') return 'is empty';
+  if (segment === '.' || segment === '..') return `may not be "${segment}"`;
+  if (segment.includes('/')) return 'may not contain "/"';
+  if (segment.includes('%')) return 'may not contain "%"';
+  return undefined;
+}
+
+/**
+ * The path of a collection or object of `type`. Throws `InvalidArgument`, before any request, for a
+ * name or namespace that is empty, `.`, `..`, or holds `/` or `%` (an empty namespace means all
+ * namespaces, as in client-go).
+ */
 export function resourcePath(
   type: ResourceType,
   options: { namespace?: string | undefined; name?: string; subresource?: string } = {},
 ): string {
+  const check = (what: string, value: string) => {
+    const problem = pathSegmentProblem(value);
+    if (problem) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `The ${type.kind} ${what} ${JSON.stringify(value)} ${problem}: it cannot name an object. Pass the object's real ${what}.`,
+      );
+    }
+  };
   const root = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
+  if (type.namespaced && options.namespace) check('namespace', options.namespace);
   let path =
     type.namespaced && options.namespace
       ? `${root}/namespaces/${encodeURIComponent(options.namespace)}/${type.plural}`
       : `${root}/${type.plural}`;
-  if (options.name !== undefined) path += `/${encodeURIComponent(options.name)}`;
+  if (options.name !== undefined) {
+    check('name', options.name);
+    path += `/${encodeURIComponent(options.name)}`;
+  }
   if (options.subresource) path += `/${options.subresource}`;
   return path;
 }

@@ -455,6 +455,87 @@ describe('clusters', () => {
 });
 
 describe('users', () => {
+  it('as, as-groups, as-uid and as-user-extra become the impersonation', () => {
+    const config = configFromKubeconfigObject(
+      kubeconfig(
+        simple({
+          token: 't',
+          as: 'system:serviceaccount:ops:operator',
+          'as-groups': ['system:serviceaccounts', 'ops'],
+          'as-uid': '1234',
+          'as-user-extra': { scopes: ['view', 'edit'], 'example.com/team': ['a'] },
+        }),
+      ),
+    );
+    assert.deepEqual(config.impersonate, {
+      user: 'system:serviceaccount:ops:operator',
+      groups: ['system:serviceaccounts', 'ops'],
+      uid: '1234',
+      extra: { scopes: ['view', 'edit'], 'example.com/team': ['a'] },
+    });
+  });
+
+  it('no "as" means no impersonation, and groups without a user are refused', async () => {
+    assert.equal(configFromKubeconfigObject(kubeconfig(simple({ token: 't' }))).impersonate, undefined);
+    await assertFails(
+      () => configFromKubeconfigObject(kubeconfig(simple({ token: 't', 'as-groups': ['g'] }))),
+      ErrorCode.InvalidKubeconfig,
+      'without "as"',
+    );
+    await assertFails(
+      () => configFromKubeconfigObject(kubeconfig(simple({ token: 't', as: 'u', 'as-groups': 'g' }))),
+      ErrorCode.InvalidKubeconfig,
+      '"as-groups" must be a list of strings, not a string',
+    );
+  });
+
+  it('unknown fields in a user entry are warned about by name, never by value', () => {
+    const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const config = configFromKubeconfigObject(
+      kubeconfig(simple({ token: 't', 'as-user': 'sa', tokn: 'hunter2' })),
+      {
+        source: '/k/config',
+        warn: (message, fields) => warnings.push({ message, ...(fields ? { fields } : {}) }),
+      },
+    );
+    assert.equal(config.impersonate, undefined);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!.message, /\/k\/config, user "u": unknown fields "as-user", "tokn" ignored/);
+    assert.ok(!JSON.stringify(warnings).includes('hunter2'));
+    assert.deepEqual(warnings[0]!.fields?.fields, ['as-user', 'tokn']);
+  });
+
+  it('a field of the wrong type is named with its type, never its value', async () => {
+    const err = await assertFails(
+      () => configFromKubeconfigObject(kubeconfig(simple({ token: { secret: 'hunter2' } }))),
+      ErrorCode.InvalidKubeconfig,
+      '"token" must be a string, not a mapping',
+    );
+    assert.ok(!err.message.includes('hunter2'), err.message);
+    const list = await assertFails(
+      () => configFromKubeconfigObject(kubeconfig(simple({ password: ['hunter2'], username: 'a' }))),
+      ErrorCode.InvalidKubeconfig,
+      '"password" must be a string, not a list',
+    );
+    assert.ok(!list.message.includes('hunter2'), list.message);
+  });
+
+  it('a bad proxy-url or server is shown without its user:password', async () => {
+    const proxy = await assertFails(
+      () =>
+        configFromKubeconfigObject(kubeconfig(simple({}, { 'proxy-url': 'ftp://bob:hunter2@proxy.test' }))),
+      ErrorCode.InvalidKubeconfig,
+      'proxy-url',
+    );
+    assert.ok(!proxy.message.includes('hunter2'), proxy.message);
+    const server = await assertFails(
+      () => configFromKubeconfigObject(kubeconfig(simple({}, { server: 'bob:hunter2@api.test' }))),
+      ErrorCode.InvalidKubeconfig,
+      'has no scheme',
+    );
+    assert.ok(!server.message.includes('hunter2'), server.message);
+  });
+
   it('basic auth yields the username and password', async () => {
     const config = configFromKubeconfigObject(kubeconfig(simple({ username: 'admin', password: 's3cret' })));
     assert.equal(config.auth.kind, 'static');
@@ -615,25 +696,48 @@ describe('exec plugins', () => {
     assert.deepEqual(await config.auth.credentials(), { token: 'tok-1' });
   });
 
-  it('a failing exec plugin names its command, exit code and stderr', async () => {
+  it('a failing exec plugin names its command and exit code; its stderr goes to warn, never into the error', async () => {
     const dir = await scratch();
     const plugin = await writeScript(
       join(dir, 'failing.sh'),
-      'echo "starting" >&2\necho "error: refresh token expired, run login" >&2\nexit 3',
+      'echo "starting" >&2\necho "error: refresh token rt-hunter2 expired, run login" >&2\nexit 3',
     );
+    const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
     const config = configFromKubeconfigObject(
       kubeconfig(simple(execUser(plugin, {}, { installHint: 'Install failing.sh from example.test' }))),
-      { env: baseEnv, source: '/k/config' },
+      {
+        env: baseEnv,
+        source: '/k/config',
+        warn: (message, fields) => warnings.push({ message, ...(fields ? { fields } : {}) }),
+      },
     );
     const err = await assertFails(
       config.auth.credentials(),
       ErrorCode.AuthFailed,
       plugin,
       'exit code 3',
-      'refresh token expired, run login',
+      'its stderr is in the log',
       'user "u" in /k/config (context "ctx")',
     );
+    assert.ok(!err.message.includes('rt-hunter2'), `stderr leaked into the error: ${err.message}`);
     assert.ok(!err.message.includes('Install failing.sh'), 'the install hint is for a missing command only');
+    assert.equal(warnings.length, 1);
+    assert.match(String(warnings[0]!.fields?.stderr), /refresh token rt-hunter2 expired/);
+  });
+
+  it('a succeeding exec plugin that writes to stderr warns with it', async () => {
+    const dir = await scratch();
+    const plugin = await writeScript(
+      join(dir, 'chatty.sh'),
+      `echo "opening browser for login" >&2\nprintf '%s' '{"apiVersion":"${execV1}","kind":"ExecCredential","status":{"token":"t"}}'`,
+    );
+    const warnings: unknown[] = [];
+    const config = configFromKubeconfigObject(kubeconfig(simple(execUser(plugin, {}))), {
+      env: baseEnv,
+      warn: (_message, fields) => warnings.push(fields?.stderr),
+    });
+    assert.deepEqual(await config.auth.credentials(), { token: 't' });
+    assert.deepEqual(warnings, ['  opening browser for login']);
   });
 
   it('a missing exec plugin shows the install hint', async () => {

@@ -44,9 +44,24 @@ export interface ClusterConfig {
   /** Where this came from, for messages: `/home/u/.kube/config (context "kind")` or `in-cluster service account (…)`. */
   source: string;
   auth: AuthProvider;
-  /** Act as another user (the kubeconfig's `as` / `as-groups`, or set in code), e.g. an operator's ServiceAccount. */
-  impersonate?: { user: string; groups?: readonly string[] };
+  /**
+   * Act as another user (the kubeconfig's `as`, `as-groups`, `as-uid` and `as-user-extra`, or set
+   * in code), e.g. an operator's ServiceAccount: sent as the Impersonate-* headers on every request.
+   */
+  impersonate?: Impersonation;
 }
+
+/** Who to act as: the Impersonate-User, -Group, -Uid and -Extra-* headers. */
+export interface Impersonation {
+  user: string;
+  groups?: readonly string[];
+  uid?: string;
+  /** Extra user information, e.g. `{ scopes: ['view'] }`. */
+  extra?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Where the loader reports what it accepts but thinks wrong (an unknown field) and what exec plugins print to stderr. */
+export type ConfigWarn = (message: string, fields?: Record<string, unknown>) => void;
 
 export interface LoadConfigOptions {
   /** Kubeconfig path list, separated like KUBECONFIG (':' on POSIX). Overrides KUBECONFIG; every file named must exist. */
@@ -59,6 +74,12 @@ export interface LoadConfigOptions {
   inClusterRoot?: string;
   /** For tests: the clock (epoch milliseconds) used for token-file age and credential expiry. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Gets warnings: unknown fields in a user entry, and what exec plugins write to stderr (which may
+   * hold secrets, so it never goes into an error message). Pass a logger's `warn`; default
+   * `process.emitWarning` for unknown fields, and nothing for plugin stderr.
+   */
+  warn?: ConfigWarn;
 }
 
 export interface KubeconfigObjectOptions {
@@ -72,6 +93,8 @@ export interface KubeconfigObjectOptions {
   env?: NodeJS.ProcessEnv;
   /** For tests: the clock (epoch milliseconds). Default `Date.now`. */
   now?: () => number;
+  /** Gets warnings, as `LoadConfigOptions.warn`. */
+  warn?: ConfigWarn;
 }
 
 const defaultInClusterRoot = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -171,6 +194,7 @@ export function configFromKubeconfigObject(obj: unknown, opts: KubeconfigObjectO
     context: opts.context,
     env: opts.env ?? process.env,
     now: opts.now ?? Date.now,
+    ...(opts.warn ? { warn: opts.warn } : {}),
   });
 }
 
@@ -278,7 +302,9 @@ function parseKubeconfig(obj: unknown, file: string, baseDir: string | undefined
   if (!isObject(obj)) fail('is not a kubeconfig (expected a mapping with clusters, users and contexts).');
   const config = obj as Obj;
   if (config.kind !== undefined && config.kind !== null && config.kind !== 'Config') {
-    fail(`is a ${JSON.stringify(config.kind)}, not a kubeconfig (kind: Config).`);
+    fail(
+      `is a ${typeof config.kind === 'string' ? JSON.stringify(config.kind) : typeName(config.kind)}, not a kubeconfig (kind: Config).`,
+    );
   }
   const list = (key: 'clusters' | 'users' | 'contexts', inner: 'cluster' | 'user' | 'context'): Entry[] => {
     const items = config[key];
@@ -345,6 +371,7 @@ function fromFiles(
     context: options.context,
     env,
     now: options.now ?? Date.now,
+    ...(options.warn ? { warn: options.warn } : {}),
   });
 }
 
@@ -355,6 +382,7 @@ interface ResolveOptions {
   context: string | undefined;
   env: NodeJS.ProcessEnv;
   now: () => number;
+  warn?: ConfigWarn;
 }
 
 function resolveContext(merged: Merged, opts: ResolveOptions): ClusterConfig {
@@ -424,9 +452,13 @@ function resolveContext(merged: Merged, opts: ResolveOptions): ClusterConfig {
     user && user.file !== context.file ? `user from ${user.file}` : undefined,
   ].filter(Boolean);
   const source = `${context.file} (context "${contextName}"${extra.length ? `; ${extra.join('; ')}` : ''})`;
-  const auth = user
-    ? resolveUser(user, { file: user.file, context: contextName, entity: `user "${user.name}"` }, tls, opts)
-    : noAuth;
+  let auth = noAuth;
+  let impersonate: Impersonation | undefined;
+  if (user) {
+    const userSite: Site = { file: user.file, context: contextName, entity: `user "${user.name}"` };
+    auth = resolveUser(user, userSite, tls, opts);
+    impersonate = resolveImpersonation(user, userSite);
+  }
   return {
     server: tls.server,
     ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
@@ -437,7 +469,74 @@ function resolveContext(merged: Merged, opts: ResolveOptions): ClusterConfig {
     contextName,
     source,
     auth,
+    ...(impersonate ? { impersonate } : {}),
   };
+}
+
+/** The fields of a kubeconfig user entry (clientcmd's AuthInfo); any other gets a warning. */
+const USER_FIELDS = new Set([
+  'client-certificate',
+  'client-certificate-data',
+  'client-key',
+  'client-key-data',
+  'token',
+  'tokenFile',
+  'as',
+  'as-uid',
+  'as-groups',
+  'as-user-extra',
+  'username',
+  'password',
+  'auth-provider',
+  'exec',
+  'extensions',
+]);
+
+/** `as`, `as-uid`, `as-groups` and `as-user-extra`, as kubectl reads them. */
+function resolveImpersonation(user: Entry, site: Site): Impersonation | undefined {
+  const u = user.value;
+  const as = stringField(u, 'as', site);
+  const uid = stringField(u, 'as-uid', site);
+  const groupsValue = u['as-groups'] ?? [];
+  if (!Array.isArray(groupsValue) || !groupsValue.every((g) => typeof g === 'string')) {
+    throw siteError(site, `"as-groups" must be a list of strings, not ${listTypeName(groupsValue)}.`);
+  }
+  const groups = groupsValue as string[];
+  const extraValue = u['as-user-extra'] ?? {};
+  if (!isObject(extraValue)) {
+    throw siteError(
+      site,
+      `"as-user-extra" must be a mapping of lists of strings, not ${typeName(extraValue)}.`,
+    );
+  }
+  const extra: Record<string, string[]> = {};
+  for (const [key, values] of Object.entries(extraValue)) {
+    if (values === null || values === undefined) continue;
+    if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+      throw siteError(
+        site,
+        `"as-user-extra" key ${JSON.stringify(key)} must be a list of strings, not ${listTypeName(values)}.`,
+      );
+    }
+    extra[key] = values as string[];
+  }
+  const hasExtra = Object.keys(extra).length > 0;
+  if (as === undefined) {
+    if (uid !== undefined || groups.length > 0 || hasExtra) {
+      // The API server refuses groups, uid or extra without a user to impersonate.
+      throw siteError(
+        site,
+        'sets "as-groups", "as-uid" or "as-user-extra" without "as": impersonation needs a user name. Set "as".',
+      );
+    }
+    return undefined;
+  }
+  return Object.freeze({
+    user: as,
+    ...(groups.length > 0 ? { groups: Object.freeze([...groups]) } : {}),
+    ...(uid !== undefined ? { uid } : {}),
+    ...(hasExtra ? { extra: Object.freeze(extra) } : {}),
+  });
 }
 
 interface ResolvedCluster {
@@ -460,16 +559,19 @@ function resolveCluster(cluster: Entry, site: Site): ResolvedCluster {
     );
   }
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) {
-    throw siteError(site, `"server" ${JSON.stringify(server)} has no scheme. Write it as https://${server}.`);
+    throw siteError(
+      site,
+      `"server" ${JSON.stringify(redactUrl(server))} has no scheme. Write it as https://${redactUrl(server)}.`,
+    );
   }
   let url: URL;
   try {
     url = new URL(server);
   } catch (err) {
-    throw siteError(site, `"server" ${JSON.stringify(server)} is not a valid URL. Fix it.`, err);
+    throw siteError(site, `"server" ${JSON.stringify(redactUrl(server))} is not a valid URL. Fix it.`, err);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw siteError(site, `"server" ${JSON.stringify(server)} must use https:// (or http://).`);
+    throw siteError(site, `"server" ${JSON.stringify(redactUrl(server))} must use https:// (or http://).`);
   }
 
   const ca = pemFromDataOrFile(cluster, site, 'certificate-authority-data', 'certificate-authority');
@@ -492,7 +594,7 @@ function resolveCluster(cluster: Entry, site: Site): ResolvedCluster {
     if (!ok) {
       throw siteError(
         site,
-        `"proxy-url" ${JSON.stringify(proxyUrl)} must be an http://, https:// or socks5:// URL.`,
+        `"proxy-url" ${JSON.stringify(redactUrl(proxyUrl))} must be an http://, https:// or socks5:// URL.`,
       );
     }
   }
@@ -512,6 +614,15 @@ function resolveCluster(cluster: Entry, site: Site): ResolvedCluster {
 
 function resolveUser(user: Entry, site: Site, cluster: ResolvedCluster, opts: ResolveOptions): AuthProvider {
   const u = user.value;
+  const unknown = Object.keys(u).filter((k) => !USER_FIELDS.has(k));
+  if (unknown.length > 0) {
+    // kubectl ignores them too, but a misspelt "as" or "token" silently changes who we are.
+    const message =
+      `${site.file}, ${site.entity}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} ignored ` +
+      `(known: ${[...USER_FIELDS].join(', ')}). Check the spelling.`;
+    if (opts.warn) opts.warn(message, { kubeconfig: site.file, user: user.name, fields: unknown });
+    else process.emitWarning(message, { code: 'OPERON_KUBECONFIG_UNKNOWN_FIELD' });
+  }
   if (u['auth-provider'] !== undefined && u['auth-provider'] !== null) {
     const name = isObject(u['auth-provider']) ? u['auth-provider'].name : undefined;
     throw siteError(
@@ -865,7 +976,12 @@ function execProvider(plugin: ExecPlugin, opts: ResolveOptions): AuthProvider {
     'exec',
     async (signal) => {
       const started = now();
-      const result = await runExecPlugin(plugin, { env: opts.env, signal, timeoutMs: execTimeoutMs });
+      const result = await runExecPlugin(plugin, {
+        env: opts.env,
+        signal,
+        timeoutMs: execTimeoutMs,
+        ...(opts.warn ? { warn: opts.warn } : {}),
+      });
       if (result.expiresAt === undefined) return { credentials: result.credentials, refreshAt: Infinity };
       const leeway = Math.min(execRefreshLeewayMs, Math.max(0, (result.expiresAt - started) / 2));
       return { credentials: result.credentials, refreshAt: result.expiresAt - leeway };
@@ -899,9 +1015,30 @@ function invalid(message: string, cause?: unknown): OperonError {
 function stringField(obj: Obj, field: string, site: Site): string | undefined {
   const value = obj[field];
   if (value === undefined || value === null || value === '') return undefined;
+  // Name the type, never the value: a misplaced token or key must not end up in a log.
   if (typeof value !== 'string')
-    throw siteError(site, `"${field}" must be a string, not ${JSON.stringify(value)}.`);
+    throw siteError(site, `"${field}" must be a string, not ${typeName(value)}.`);
   return value;
+}
+
+/** `a mapping`, `a list`, `a number`...: what a value is, without showing it. */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return `a ${typeof value}`;
+}
+
+/** Like `typeName`, but says so when a list holds something other than strings. */
+function listTypeName(value: unknown): string {
+  return Array.isArray(value) ? 'a list with an item that is not a string' : typeName(value);
+}
+
+/** A URL for a message, without any user:password in it. */
+function redactUrl(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, '$1[redacted]@');
 }
 
 function resolvePath(path: string, baseDir: string | undefined): string {

@@ -44,6 +44,12 @@ export interface ExecRunOptions {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   timeoutMs: number;
+  /**
+   * Gets what the plugin wrote to stderr (the last lines), at warn level. Plugins print refresh
+   * tokens and login URLs there, so stderr never goes into an error message (which reaches
+   * reconcile errors, Events and /status); without `warn` it is dropped.
+   */
+  warn?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface ExecResult {
@@ -125,14 +131,30 @@ export function runExecPlugin(plugin: ExecPlugin, options: ExecRunOptions): Prom
       if (code !== 0) {
         const how = code === null ? `was killed by ${killedBy}` : `failed with exit code ${code}`;
         const tail = stderrTail(stderr);
+        if (tail) {
+          options.warn?.('exec credential plugin wrote to stderr', {
+            command: plugin.command,
+            user: plugin.owner,
+            stderr: tail,
+          });
+        }
+        const logged = options.warn ? 'its stderr is in the log (warn level)' : 'its stderr is not kept';
         reject(
           authFailed(
-            `Exec plugin ${plugin.command} for ${plugin.owner} ${how}${tail ? `; its stderr ends with:\n${tail}\n` : ' and wrote nothing to stderr. '}` +
+            `Exec plugin ${plugin.command} for ${plugin.owner} ${how}${tail ? ` (${logged})` : ' and wrote nothing to stderr'}. ` +
               'Run the command yourself to see what it needs (often a fresh login).',
             true,
           ),
         );
         return;
+      }
+      const tail = stderrTail(stderr);
+      if (tail) {
+        options.warn?.('exec credential plugin wrote to stderr', {
+          command: plugin.command,
+          user: plugin.owner,
+          stderr: tail,
+        });
       }
       try {
         resolve(parseExecCredential(Buffer.concat(stdout).toString('utf8'), plugin));
@@ -231,7 +253,7 @@ function parseExecCredential(stdout: string, plugin: ExecPlugin): ExecResult {
   return { credentials, expiresAt };
 }
 
-/** The last few lines of a plugin's stderr, indented, for an error message. */
+/** The last few lines of a plugin's stderr, indented, for the log. */
 function stderrTail(stderr: string): string {
   const lines = stderr.trimEnd().split('\n').slice(-10);
   let tail = lines.join('\n');

@@ -45,8 +45,10 @@ export {
 export {
   type AuthProvider,
   type ClusterConfig,
+  type ConfigWarn,
   type Credentials,
   configFromKubeconfigObject,
+  type Impersonation,
   inClusterConfig,
   type LoadConfigOptions,
   loadConfig,
@@ -58,6 +60,7 @@ export {
   createTransport,
   type HttpRequest,
   type HttpResponse,
+  impersonationHeaders,
   type Transport,
   type TransportOptions,
 } from './transport.ts';

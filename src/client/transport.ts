@@ -7,7 +7,7 @@
 import { Agent, type Dispatcher, ProxyAgent, request as undiciRequest } from 'undici';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { ApiError } from './api-error.ts';
-import type { ClusterConfig, Credentials } from './config.ts';
+import type { ClusterConfig, Credentials, Impersonation } from './config.ts';
 import type { Status } from './types/meta-v1.ts';
 
 export interface TransportOptions {
@@ -126,7 +126,9 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
     const common = {
       connections: options.connections ?? null,
       keepAliveTimeout: 30_000,
-      allowH2: options.http2 ?? true,
+      // undici's HTTP/2 joins repeated headers with ", ", which would turn two Impersonate-Group
+      // headers into one group named "a, b": impersonating with several values needs HTTP/1.1.
+      allowH2: (options.http2 ?? true) && !repeatsHeaders(config.impersonate),
       headersTimeout: 60_000,
     };
     dispatcher = config.proxyUrl
@@ -142,10 +144,7 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
       'user-agent': userAgent,
     };
     if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
-    if (config.impersonate) {
-      headers['impersonate-user'] = config.impersonate.user;
-      if (config.impersonate.groups?.length) headers['impersonate-group'] = [...config.impersonate.groups];
-    }
+    if (config.impersonate) Object.assign(headers, impersonationHeaders(config.impersonate));
     if (creds.token) headers.authorization = `Bearer ${creds.token}`;
     else if (creds.username !== undefined) {
       headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')}`;
@@ -281,4 +280,35 @@ function unreachable(cause: unknown, config: ClusterConfig): OperonError {
     cause,
     retryable: true,
   });
+}
+
+/**
+ * The Impersonate-* headers for `as`: one Impersonate-Group per group, Impersonate-Uid, and one
+ * Impersonate-Extra-<key> per extra key, the key percent-encoded as client-go does (header names
+ * are case-insensitive, so the server lower-cases and unescapes them).
+ */
+export function impersonationHeaders(as: Impersonation): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = { 'impersonate-user': as.user };
+  if (as.groups?.length) headers['impersonate-group'] = [...as.groups];
+  if (as.uid !== undefined) headers['impersonate-uid'] = as.uid;
+  for (const [key, values] of Object.entries(as.extra ?? {})) {
+    if (values.length > 0) headers[`impersonate-extra-${headerKeyEscape(key)}`] = [...values];
+  }
+  return headers;
+}
+
+/** Whether impersonation needs one header sent more than once (several groups, or several values of an extra). */
+function repeatsHeaders(as: Impersonation | undefined): boolean {
+  if (!as) return false;
+  return (as.groups?.length ?? 0) > 1 || Object.values(as.extra ?? {}).some((v) => v.length > 1);
+}
+
+/** Percent-encodes every byte that may not appear in an HTTP header name (RFC 7230 token). */
+function headerKeyEscape(key: string): string {
+  let out = '';
+  for (const byte of Buffer.from(key, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /^[A-Za-z0-9!#$&'*+.^_`|~-]$/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
 }

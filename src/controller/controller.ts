@@ -102,7 +102,15 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'd
 export interface ControllerPermissions {
   primary?: readonly Verb[];
   status?: readonly Verb[];
-  other?: ReadonlyArray<{ resource: ResourceType; verbs: readonly Verb[]; subresource?: string }>;
+  other?: ReadonlyArray<{
+    resource: ResourceType;
+    verbs: readonly Verb[];
+    subresource?: string;
+    /** Grant only in this namespace (a Role and RoleBinding there) instead of cluster-wide. */
+    namespace?: string;
+    /** Grant only on these objects. RBAC cannot restrict create, deletecollection, list or watch by name. */
+    resourceNames?: readonly string[];
+  }>;
 }
 
 export interface ControllerDefinition<T extends KubernetesObject = KubernetesObject> {

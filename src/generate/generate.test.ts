@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { ConfigMap, Deployment, Secret, Service } from '../client/types/index.ts';
+import { ConfigMap, Deployment, Namespace, Secret, Service } from '../client/types/index.ts';
 import { Action, controller, watches } from '../controller/index.ts';
 import { defineOperator } from '../manager/operator.ts';
 import { defineResource, Type } from '../resource/index.ts';
 import { generateFiles } from './manifests.ts';
-import { rbacRules } from './rbac.ts';
+import { namespacedRbacRules, rbacRules } from './rbac.ts';
 
 const Thing = defineResource({
   group: 'things.example.com',
@@ -40,8 +40,86 @@ describe('generated RBAC', () => {
       'apps/deployments': 'get,list,watch,create,patch',
       'events.k8s.io/events': 'create,patch',
       'things.example.com/things': 'get,list,watch,patch',
+      'things.example.com/things/finalizers': 'update',
       'things.example.com/things/status': 'update',
     });
+  });
+
+  it('grants <primary>/finalizers update only to a controller that owns kinds (its references block owner deletion)', () => {
+    const reader = controller({ name: 'reader', for: Thing, reconcile: async () => Action.done() });
+    assert.ok(!rbacRules([reader]).some((r) => r.resources[0] === 'things/finalizers'));
+    const owner = controller({
+      name: 'owner',
+      for: Thing,
+      owns: [ConfigMap],
+      reconcile: async () => Action.done(),
+    });
+    assert.deepEqual(
+      rbacRules([owner]).find((r) => r.resources[0] === 'things/finalizers'),
+      { apiGroups: ['things.example.com'], resources: ['things/finalizers'], verbs: ['update'] },
+    );
+  });
+
+  it('puts permissions declared for a namespace in a Role there, narrowed by resourceNames', () => {
+    const scoped = controller({
+      name: 'scoped',
+      for: Thing,
+      permissions: {
+        other: [
+          { resource: ConfigMap, verbs: ['create'], namespace: 'ops' },
+          { resource: ConfigMap, verbs: ['get', 'patch'], namespace: 'ops', resourceNames: ['registry'] },
+          { resource: Secret, verbs: ['get'], resourceNames: ['b', 'a'] },
+        ],
+      },
+      reconcile: async () => Action.done(),
+    });
+    const cluster = rbacRules([scoped]);
+    assert.ok(!cluster.some((r) => r.resources[0] === 'configmaps'), 'no cluster-wide ConfigMap rule');
+    assert.deepEqual(
+      cluster.find((r) => r.resources[0] === 'secrets'),
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['a', 'b'], verbs: ['get'] },
+    );
+    assert.deepEqual(namespacedRbacRules([scoped]), [
+      {
+        namespace: 'ops',
+        rules: [
+          { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+          {
+            apiGroups: [''],
+            resources: ['configmaps'],
+            resourceNames: ['registry'],
+            verbs: ['get', 'patch'],
+          },
+        ],
+      },
+    ]);
+    const docs = generateFiles(
+      defineOperator({ name: 'scoped-operator', resources: [Thing], controllers: [scoped] }),
+      'rbac',
+    ).flatMap((f) => f.content.split('---\n').map((d) => parse(d)));
+    const role = docs.find((d) => d.kind === 'Role' && d.metadata.namespace === 'ops');
+    assert.equal(role?.metadata.name, 'scoped-operator-manager');
+    const binding = docs.find((d) => d.kind === 'RoleBinding' && d.metadata.namespace === 'ops');
+    assert.deepEqual(binding?.subjects, [
+      { kind: 'ServiceAccount', name: 'scoped-operator', namespace: 'scoped-operator-system' },
+    ]);
+  });
+
+  it('refuses resourceNames with verbs RBAC cannot restrict by name, and a namespace for a cluster-scoped kind', () => {
+    const bad = (other: NonNullable<NonNullable<Parameters<typeof controller>[0]['permissions']>['other']>) =>
+      controller({ name: 'bad', for: Thing, permissions: { other }, reconcile: async () => Action.done() });
+    assert.throws(
+      () => rbacRules([bad([{ resource: ConfigMap, verbs: ['create', 'patch'], resourceNames: ['x'] }])]),
+      /resourceNames and the verbs create, which RBAC cannot restrict by name/,
+    );
+    assert.throws(
+      () => rbacRules([bad([{ resource: ConfigMap, verbs: ['list'], resourceNames: ['x'] }])]),
+      /verbs list/,
+    );
+    assert.throws(
+      () => rbacRules([bad([{ resource: Namespace, verbs: ['get'], namespace: 'ops' }])]),
+      /Namespace is cluster-scoped: a Role cannot grant it/,
+    );
   });
 
   it('uses namespaced Roles when the operator watches one namespace, and a Lease role for leader election', () => {
@@ -62,8 +140,36 @@ describe('generated RBAC', () => {
         'RoleBinding@apps',
         'Role@thing-operator-system',
         'RoleBinding@thing-operator-system',
+        'ClusterRole@',
+        'ClusterRoleBinding@',
+        'ClusterRole@',
       ],
     );
+  });
+
+  it('grants what the secure metrics filter needs, and a metrics-reader role for Prometheus', () => {
+    const op = defineOperator({ name: 'thing-operator', resources: [Thing], controllers: [things] });
+    const docs = generateFiles(op, 'rbac').flatMap((f) => f.content.split('---\n').map((d) => parse(d)));
+    const auth = docs.find(
+      (d) => d.kind === 'ClusterRole' && d.metadata.name === 'thing-operator-metrics-auth',
+    );
+    assert.deepEqual(auth?.rules, [
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+    ]);
+    const binding = docs.find(
+      (d) => d.kind === 'ClusterRoleBinding' && d.metadata.name === 'thing-operator-metrics-auth',
+    );
+    assert.equal(binding?.subjects[0].name, 'thing-operator');
+    const reader = docs.find(
+      (d) => d.kind === 'ClusterRole' && d.metadata.name === 'thing-operator-metrics-reader',
+    );
+    assert.deepEqual(reader?.rules, [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+    const insecure = defineOperator({ ...op.definition, manager: { metricsSecure: false } });
+    const plain = generateFiles(insecure, 'rbac').flatMap((f) =>
+      f.content.split('---\n').map((d) => parse(d)),
+    );
+    assert.ok(!plain.some((d) => /metrics/.test(d.metadata.name)), 'no metrics roles for plain HTTP metrics');
   });
 });
 
@@ -86,8 +192,67 @@ describe('generated manifests', () => {
         'rbac/rbac.yaml',
         'manager/namespace.yaml',
         'manager/deployment.yaml',
+        'manager/metrics-service.yaml',
         'kustomization.yaml',
       ],
+    );
+  });
+
+  it('need a real image: --image or the definition, never :latest or untagged', () => {
+    const bare = defineOperator({ name: 'thing-operator', resources: [Thing], controllers: [things] });
+    assert.throws(() => generateFiles(bare, 'manifests'), /has no image for its Deployment. Pass --image/);
+    assert.doesNotThrow(() => generateFiles(bare, 'crds'));
+    assert.doesNotThrow(() => generateFiles(bare, 'rbac'));
+    for (const image of [
+      'thing',
+      'registry.example.com:5000/thing',
+      'thing:latest',
+      'ghcr.io/a/thing:latest',
+    ]) {
+      assert.throws(() => generateFiles(bare, 'manifests', { image }), /means :latest|is :latest/, image);
+    }
+    assert.throws(
+      () => generateFiles(bare, 'manifests', { image: 'thing@sha256:abc' }),
+      /not sha256 with 64 hex/,
+    );
+    const digest = `ghcr.io/a/thing@sha256:${'a'.repeat(64)}`;
+    for (const image of ['registry.example.com:5000/thing:1.2.0', digest]) {
+      const deployment = parse(
+        generateFiles(bare, 'manifests', { image }).find((f) => f.path === 'manager/deployment.yaml')!
+          .content,
+      );
+      assert.equal(deployment.spec.template.spec.containers[0].image, image);
+    }
+    const overridden = parse(
+      generateFiles(op, 'manifests', { image: 'other:2' }).find((f) => f.path === 'manager/deployment.yaml')!
+        .content,
+    );
+    assert.equal(
+      overridden.spec.template.spec.containers[0].image,
+      'other:2',
+      '--image wins over the definition',
+    );
+  });
+
+  it('serve metrics on 8443 through a Service, and add a NetworkPolicy only when asked', () => {
+    const files = generateFiles(op, 'manifests');
+    const service = parse(files.find((f) => f.path === 'manager/metrics-service.yaml')!.content);
+    assert.deepEqual(service.spec.ports, [
+      { name: 'https', port: 8443, targetPort: 'metrics', protocol: 'TCP' },
+    ]);
+    assert.ok(!files.some((f) => f.path.includes('network-policy')));
+    const withPolicy = generateFiles(op, 'manifests', { networkPolicy: true });
+    const policy = parse(withPolicy.find((f) => f.path === 'manager/network-policy.yaml')!.content);
+    assert.deepEqual(policy.spec.ingress, [
+      {
+        from: [{ namespaceSelector: { matchLabels: { metrics: 'enabled' } } }],
+        ports: [{ port: 8443, protocol: 'TCP' }],
+      },
+    ]);
+    assert.ok(
+      parse(withPolicy.find((f) => f.path === 'kustomization.yaml')!.content).resources.includes(
+        'manager/network-policy.yaml',
+      ),
     );
   });
 
@@ -106,7 +271,7 @@ describe('generated manifests', () => {
     assert.equal(c.readinessProbe.httpGet.path, '/readyz');
     assert.ok(
       c.ports.some(
-        (p: { name: string; containerPort: number }) => p.name === 'metrics' && p.containerPort === 8080,
+        (p: { name: string; containerPort: number }) => p.name === 'metrics' && p.containerPort === 8443,
       ),
     );
     assert.ok(c.resources.requests.memory);

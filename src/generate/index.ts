@@ -4,12 +4,22 @@
  */
 
 export {
+  checkImage,
   crdFiles,
   deploymentFiles,
   type GeneratedFile,
+  type GenerateOptions,
   type GenerateWhat,
   generateFiles,
   rbacFiles,
   writeFiles,
 } from './manifests.ts';
-export { leaderElectionRules, type PolicyRule, type RbacOptions, rbacManifests, rbacRules } from './rbac.ts';
+export {
+  leaderElectionRules,
+  metricsAuthRules,
+  namespacedRbacRules,
+  type PolicyRule,
+  type RbacOptions,
+  rbacManifests,
+  rbacRules,
+} from './rbac.ts';

@@ -1,16 +1,64 @@
 /**
- * Deployment manifests for an operator: `generateManifests()` writes its CRDs, RBAC, a Namespace,
- * a hardened Deployment (probes, metrics port, requests, non-root, read-only root filesystem) and
- * a kustomization, as YAML files whose bytes depend only on the definition.
+ * Deployment manifests for an operator: `generateFiles()` writes its CRDs, RBAC, a Namespace, a
+ * hardened Deployment (probes, HTTPS metrics port, requests, non-root, read-only root filesystem),
+ * the metrics Service, optionally a NetworkPolicy, and a kustomization, as YAML files whose bytes
+ * depend only on the definition and the options.
  */
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { ErrorCode, OperonError } from '../errors.ts';
 import type { Operator } from '../manager/operator.ts';
 import { rbacManifests } from './rbac.ts';
 
 export type GenerateWhat = 'crds' | 'rbac' | 'manifests';
+
+export interface GenerateOptions {
+  /** The operator's image; overrides the definition's `image`. Required (here or there) for `manifests`. */
+  image?: string;
+  /**
+   * Also write a NetworkPolicy that lets only pods in namespaces labelled `metrics: enabled` reach
+   * the metrics port (and nothing else reach the pod). Default false: it needs a CNI that enforces
+   * NetworkPolicy, and blocks any other port (webhooks) until allowed.
+   */
+  networkPolicy?: boolean;
+}
+
+const DIGEST = /@sha256:[a-f0-9]{64}$/;
+
+/**
+ * Checks an image reference for a Deployment: pinned by digest (`name@sha256:...`) or with a tag
+ * that is not `latest`. Returns it, or throws `InvalidArgument` saying how to set one.
+ */
+export function checkImage(image: string | undefined, where = 'the operator'): string {
+  const how =
+    'Pass --image REGISTRY/NAME:VERSION (or NAME@sha256:DIGEST) to operon generate manifests, or set image in defineOperator().';
+  if (image === undefined || image.trim() === '') {
+    throw new OperonError(ErrorCode.InvalidArgument, `${where} has no image for its Deployment. ${how}`);
+  }
+  if (/\s/.test(image)) {
+    throw new OperonError(ErrorCode.InvalidArgument, `"${image}" is not an image reference. ${how}`);
+  }
+  if (DIGEST.test(image)) return image;
+  if (image.includes('@')) {
+    throw new OperonError(
+      ErrorCode.InvalidArgument,
+      `"${image}" has a digest that is not sha256 with 64 hex digits. ${how}`,
+    );
+  }
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  const tag = last.includes(':') ? last.slice(last.lastIndexOf(':') + 1) : undefined;
+  if (tag === undefined || tag === 'latest') {
+    throw new OperonError(
+      ErrorCode.InvalidArgument,
+      `The image "${image}" ${tag === undefined ? 'has no tag, which means :latest' : 'is :latest'}: a Deployment ` +
+        'would run whatever that points to when a node pulls it. Use a version tag or a digest. ' +
+        how,
+    );
+  }
+  return image;
+}
 
 export interface GeneratedFile {
   /** Relative to the output folder. */
@@ -35,6 +83,7 @@ export function crdFiles(operator: Operator): GeneratedFile[] {
 
 export function rbacFiles(operator: Operator): GeneratedFile[] {
   const d = operator.definition;
+  const secureMetrics = d.manager?.metricsSecure !== false;
   return [
     {
       path: 'rbac/rbac.yaml',
@@ -45,14 +94,18 @@ export function rbacFiles(operator: Operator): GeneratedFile[] {
           watchNamespace: d.watchNamespace,
           leaderElection: d.leaderElection,
           controllers: d.controllers,
+          secureMetrics,
         }),
       ),
     },
   ];
 }
 
-export function deploymentFiles(operator: Operator): GeneratedFile[] {
+export function deploymentFiles(operator: Operator, options: GenerateOptions = {}): GeneratedFile[] {
   const d = operator.definition;
+  const image = checkImage(options.image ?? d.image, `Operator "${d.name}"`);
+  const secureMetrics = d.manager?.metricsSecure !== false;
+  const metricsPort = secureMetrics ? 8443 : 8080;
   const labels = { 'app.kubernetes.io/name': d.name, 'app.kubernetes.io/component': 'operator' };
   const deployment = {
     apiVersion: 'apps/v1',
@@ -70,13 +123,14 @@ export function deploymentFiles(operator: Operator): GeneratedFile[] {
           containers: [
             {
               name: 'operator',
-              image: d.image,
+              image,
+              imagePullPolicy: 'IfNotPresent',
               env: [
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'OPERON_LOG_LEVEL', value: 'info' },
               ],
               ports: [
-                { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
+                { name: 'metrics', containerPort: metricsPort, protocol: 'TCP' },
                 { name: 'health', containerPort: 8081, protocol: 'TCP' },
               ],
               livenessProbe: {
@@ -103,20 +157,61 @@ export function deploymentFiles(operator: Operator): GeneratedFile[] {
       },
     },
   };
-  return [
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `${d.name}-metrics`, namespace: d.namespace, labels },
+    spec: {
+      selector: labels,
+      ports: [
+        {
+          name: secureMetrics ? 'https' : 'http',
+          port: metricsPort,
+          targetPort: 'metrics',
+          protocol: 'TCP',
+        },
+      ],
+    },
+  };
+  const files: GeneratedFile[] = [
     {
       path: 'manager/namespace.yaml',
       content: yaml([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: d.namespace } }]),
     },
     { path: 'manager/deployment.yaml', content: yaml([deployment]) },
+    { path: 'manager/metrics-service.yaml', content: yaml([service]) },
   ];
+  if (options.networkPolicy) {
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `${d.name}-allow-metrics`, namespace: d.namespace, labels },
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            // Label the namespace Prometheus runs in: kubectl label namespace monitoring metrics=enabled
+            from: [{ namespaceSelector: { matchLabels: { metrics: 'enabled' } } }],
+            ports: [{ port: metricsPort, protocol: 'TCP' }],
+          },
+        ],
+      },
+    };
+    files.push({ path: 'manager/network-policy.yaml', content: yaml([policy]) });
+  }
+  return files;
 }
 
-/** Every file of `what`; `manifests` is all of them plus a kustomization.yaml. */
-export function generateFiles(operator: Operator, what: GenerateWhat): GeneratedFile[] {
+/** Every file of `what`; `manifests` is all of them plus a kustomization.yaml, and needs an image. */
+export function generateFiles(
+  operator: Operator,
+  what: GenerateWhat,
+  options: GenerateOptions = {},
+): GeneratedFile[] {
   if (what === 'crds') return crdFiles(operator);
   if (what === 'rbac') return rbacFiles(operator);
-  const files = [...crdFiles(operator), ...rbacFiles(operator), ...deploymentFiles(operator)];
+  const files = [...crdFiles(operator), ...rbacFiles(operator), ...deploymentFiles(operator, options)];
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',

@@ -1,17 +1,24 @@
 /**
  * Least-privilege RBAC derived from what the controllers do: `rbacRules()` turns for / owns /
  * watches, finalizers and status writes, leader election, Events and declared permissions into
- * sorted PolicyRules, and `rbacManifests()` into a ServiceAccount, roles and bindings.
+ * sorted PolicyRules (`namespacedRbacRules()` the ones declared for one namespace), and
+ * `rbacManifests()` into a ServiceAccount, roles and bindings, with those the metrics filter needs.
  */
 
 import type { ResourceType } from '../client/resource.ts';
 import type { AnyControllerDefinition, Verb } from '../controller/controller.ts';
+import { ErrorCode, OperonError } from '../errors.ts';
 
 export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
+  /** Only these objects; absent means every object of the resource. */
+  resourceNames?: string[];
   verbs: Verb[];
 }
+
+/** Verbs whose requests carry no object name, so a rule with resourceNames never allows them. */
+const UNNAMED_VERBS: readonly Verb[] = ['create', 'deletecollection', 'list', 'watch'];
 
 const VERB_ORDER: readonly Verb[] = [
   'get',
@@ -24,11 +31,12 @@ const VERB_ORDER: readonly Verb[] = [
   'deletecollection',
 ];
 
-/** Accumulates verbs per (group, resource). */
+/** Accumulates verbs per (group, resource, resourceNames). */
 class RuleSet {
   readonly map = new Map<string, Set<Verb>>();
-  add(group: string, resource: string, verbs: readonly Verb[]): void {
-    const key = `${group}\u0000${resource}`;
+  add(group: string, resource: string, verbs: readonly Verb[], resourceNames: readonly string[] = []): void {
+    const names = [...new Set(resourceNames)].sort();
+    const key = `${group}\u0000${resource}\u0000${names.join('\u0000')}`;
     let set = this.map.get(key);
     if (!set) {
       set = new Set();
@@ -36,18 +44,34 @@ class RuleSet {
     }
     for (const v of verbs) set.add(v);
   }
-  addType(type: ResourceType, verbs: readonly Verb[], subresource?: string): void {
-    this.add(type.group, subresource ? `${type.plural}/${subresource}` : type.plural, verbs);
+  addType(
+    type: ResourceType,
+    verbs: readonly Verb[],
+    subresource?: string,
+    resourceNames?: readonly string[],
+  ): void {
+    this.add(type.group, subresource ? `${type.plural}/${subresource}` : type.plural, verbs, resourceNames);
   }
-  /** One rule per resource, sorted, verbs in a fixed order: stable output for git diffs. */
+  addRule(rule: PolicyRule): void {
+    this.add(rule.apiGroups[0]!, rule.resources[0]!, rule.verbs, rule.resourceNames);
+  }
+  /** One rule per resource (and set of names), sorted, verbs in a fixed order: stable output for git diffs. */
   rules(): PolicyRule[] {
     return [...this.map.entries()]
       .map(([key, verbs]) => {
-        const [group, resource] = key.split('\u0000') as [string, string];
-        return { apiGroups: [group], resources: [resource], verbs: VERB_ORDER.filter((v) => verbs.has(v)) };
+        const [group, resource, ...names] = key.split('\u0000') as [string, string, ...string[]];
+        const resourceNames = names.filter(Boolean);
+        return {
+          apiGroups: [group],
+          resources: [resource],
+          ...(resourceNames.length > 0 ? { resourceNames } : {}),
+          verbs: VERB_ORDER.filter((v) => verbs.has(v)),
+        };
       })
       .sort((a, b) =>
-        `${a.apiGroups[0]}/${a.resources[0]}`.localeCompare(`${b.apiGroups[0]}/${b.resources[0]}`),
+        `${a.apiGroups[0]}/${a.resources[0]}/${a.resourceNames?.join(',') ?? ''}`.localeCompare(
+          `${b.apiGroups[0]}/${b.resources[0]}/${b.resourceNames?.join(',') ?? ''}`,
+        ),
       );
   }
 }
@@ -58,26 +82,101 @@ const READ: readonly Verb[] = ['get', 'list', 'watch'];
  * The rules the controllers need on the objects they reconcile:
  * - the primary kind: get, list, watch (the cache, and its read-your-writes fallback), plus declared verbs;
  * - owned kinds: get, list, watch, patch, and create (applying an object that does not exist yet creates it);
+ * - the primary's `finalizers` subresource: update, when it owns kinds: a controller reference sets
+ *   `blockOwnerDeletion`, which the OwnerReferencesPermissionEnforcement admission plugin (OpenShift,
+ *   hardened clusters) allows only to who may update the owner's finalizers;
  * - watched kinds: get, list, watch;
  * - events.k8s.io Events: create and patch (a series updates its Event);
- * - declared permissions (status subresource, other kinds).
+ * - declared permissions (status subresource, other kinds), except those given a `namespace`
+ *   (see `namespacedRbacRules()`); `resourceNames` narrows a rule to those objects.
  */
 export function rbacRules(controllers: ReadonlyArray<AnyControllerDefinition>): PolicyRule[] {
   const set = new RuleSet();
-  for (const { options } of controllers) {
+  for (const { name, options } of controllers) {
     set.addType(options.for, [...READ, ...(options.permissions?.primary ?? [])]);
     if (options.permissions?.status?.length) set.addType(options.for, options.permissions.status, 'status');
+    if (options.owns?.length) set.addType(options.for, ['update'], 'finalizers');
     for (const owned of options.owns ?? []) set.addType(owned, [...READ, 'create', 'patch']);
     for (const w of options.watches ?? []) set.addType(w.resource, READ);
-    for (const o of options.permissions?.other ?? []) set.addType(o.resource, o.verbs, o.subresource);
+    for (const o of options.permissions?.other ?? []) {
+      checkOther(name, o);
+      if (o.namespace === undefined) set.addType(o.resource, o.verbs, o.subresource, o.resourceNames);
+    }
   }
   if (controllers.length > 0) set.add('events.k8s.io', 'events', ['create', 'patch']);
   return set.rules();
 }
 
+/** The declared permissions given a `namespace`, by namespace (sorted): each becomes a Role there. */
+export function namespacedRbacRules(
+  controllers: ReadonlyArray<AnyControllerDefinition>,
+): Array<{ namespace: string; rules: PolicyRule[] }> {
+  const sets = new Map<string, RuleSet>();
+  for (const { name, options } of controllers) {
+    for (const o of options.permissions?.other ?? []) {
+      checkOther(name, o);
+      if (o.namespace === undefined) continue;
+      const set = sets.get(o.namespace) ?? new RuleSet();
+      sets.set(o.namespace, set);
+      set.addType(o.resource, o.verbs, o.subresource, o.resourceNames);
+    }
+  }
+  return [...sets.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([namespace, set]) => ({ namespace, rules: set.rules() }));
+}
+
+type OtherPermission = NonNullable<
+  NonNullable<AnyControllerDefinition['options']['permissions']>['other']
+>[number];
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function checkOther(controller: string, o: OtherPermission): void {
+  const what = `Controller "${controller}" declares permissions.other on ${o.resource.plural}`;
+  if (o.namespace !== undefined) {
+    if (!o.resource.namespaced) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `${what} in namespace "${o.namespace}", but ${o.resource.kind} is cluster-scoped: a Role cannot grant it. Remove the namespace.`,
+      );
+    }
+    if (!DNS_LABEL.test(o.namespace) || o.namespace.length > 63) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `${what} in "${o.namespace}", which is not a namespace name.`,
+      );
+    }
+  }
+  if (o.resourceNames !== undefined) {
+    if (o.resourceNames.length === 0 || o.resourceNames.some((n) => typeof n !== 'string' || n === '')) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `${what} with resourceNames that are empty; name the objects, or leave resourceNames out for all of them.`,
+      );
+    }
+    const unnamed = o.verbs.filter((v) => UNNAMED_VERBS.includes(v));
+    if (unnamed.length > 0) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `${what} with resourceNames and the verbs ${unnamed.join(', ')}, which RBAC cannot restrict by name (their ` +
+          'requests carry no name, so the rule would never allow them). Declare those verbs in a separate entry without resourceNames.',
+      );
+    }
+  }
+}
+
 /** Rules for Lease-based leader election, in the operator's own namespace. */
 export function leaderElectionRules(): PolicyRule[] {
   return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
+}
+
+/** What the secure metrics filter needs: to ask the API server who a token is and what it may do. */
+export function metricsAuthRules(): Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> {
+  return [
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+  ];
 }
 
 export interface RbacOptions {
@@ -88,16 +187,49 @@ export interface RbacOptions {
   watchNamespace?: string | undefined;
   leaderElection: boolean;
   controllers: ReadonlyArray<AnyControllerDefinition>;
+  /**
+   * Secure metrics (the default): a ClusterRole `<name>-metrics-auth` (tokenreviews and
+   * subjectaccessreviews create) bound to the ServiceAccount, and a ClusterRole
+   * `<name>-metrics-reader` (get /metrics) to bind to Prometheus. Default true.
+   */
+  secureMetrics?: boolean;
 }
 
-/** The ServiceAccount, the (Cluster)Role with its binding, and the leader-election Role with its binding. */
+/**
+ * The ServiceAccount; the (Cluster)Role with its binding; a Role and RoleBinding in each namespace
+ * that declared permissions name; the leader-election Role with its binding; and the metrics roles.
+ */
 export function rbacManifests(o: RbacOptions): Array<Record<string, unknown>> {
   const sa = { kind: 'ServiceAccount', name: o.name, namespace: o.namespace };
   const subject = [{ kind: 'ServiceAccount', name: o.name, namespace: o.namespace }];
   const out: Array<Record<string, unknown>> = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name, namespace: sa.namespace } },
   ];
-  const rules = rbacRules(o.controllers);
+  let rules = rbacRules(o.controllers);
+  let namespaced = namespacedRbacRules(o.controllers);
+  const watched = namespaced.find((n) => n.namespace === o.watchNamespace);
+  if (o.watchNamespace && watched) {
+    // Declared for the watched namespace itself: one Role there holds everything.
+    const set = new RuleSet();
+    for (const r of [...rules, ...watched.rules]) set.addRule(r);
+    rules = set.rules();
+    namespaced = namespaced.filter((n) => n !== watched);
+  }
+  const role = (namespace: string, roleRules: PolicyRule[]) => [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: `${o.name}-manager`, namespace },
+      rules: roleRules,
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `${o.name}-manager`, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${o.name}-manager` },
+      subjects: subject,
+    },
+  ];
   if (o.watchNamespace) {
     out.push(
       {
@@ -131,6 +263,7 @@ export function rbacManifests(o: RbacOptions): Array<Record<string, unknown>> {
       },
     );
   }
+  for (const n of namespaced) out.push(...role(n.namespace, n.rules));
   if (o.leaderElection) {
     out.push(
       {
@@ -145,6 +278,34 @@ export function rbacManifests(o: RbacOptions): Array<Record<string, unknown>> {
         metadata: { name: `${o.name}-leader-election`, namespace: o.namespace },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${o.name}-leader-election` },
         subjects: subject,
+      },
+    );
+  }
+  if (o.secureMetrics ?? true) {
+    out.push(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: `${o.name}-metrics-auth` },
+        rules: metricsAuthRules(),
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: `${o.name}-metrics-auth` },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: `${o.name}-metrics-auth`,
+        },
+        subjects: subject,
+      },
+      {
+        // For Prometheus: bind it to the scraper's ServiceAccount.
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: `${o.name}-metrics-reader` },
+        rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
       },
     );
   }

@@ -3,7 +3,13 @@
  * metrics into one lifecycle of Runnables, with a bounded shutdown and no write after leadership is lost.
  */
 
-export { type EndpointOptions, type HttpEndpoints, parseAddress } from './endpoints.ts';
+export {
+  type AuthDecision,
+  createDelegatingAuth,
+  type DelegatingAuthOptions,
+  type EndpointAuth,
+} from './endpoint-auth.ts';
+export { type EndpointOptions, type HttpEndpoints, parseAddress, startEndpoints } from './endpoints.ts';
 export { fenceClient } from './fenced-client.ts';
 export {
   type Election,
@@ -24,5 +30,6 @@ export {
   type ManagerOptions,
   type ManagerStatus,
 } from './manager.ts';
-export { defineOperator, type Operator, type OperatorDefinition } from './operator.ts';
+export { defineOperator, type Operator, type OperatorDefinition, runFlags } from './operator.ts';
+export { redactSecrets, redactText } from './redact.ts';
 export { type Runnable, type RunnableGroup, runnable, START_ORDER } from './runnable.ts';

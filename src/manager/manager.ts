@@ -23,6 +23,7 @@ import { createLogger, type Logger } from '../log/logger.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
 import type { Clock } from '../queue/clock.ts';
 import { controllerRunnable } from './controller-runnable.ts';
+import { createDelegatingAuth } from './endpoint-auth.ts';
 import { startEndpoints } from './endpoints.ts';
 import { fenceClient } from './fenced-client.ts';
 import { type LifecyclePhase, runLifecycle, ShutdownTimeoutError } from './lifecycle.ts';
@@ -51,10 +52,29 @@ export interface ManagerOptions {
   cache?: Omit<CacheOptions, 'namespace'>;
   /** Lease-based leader election; default off (one replica). */
   leaderElection?: LeaderElectionConfig | false;
-  /** `host:port` for /metrics (`:0` picks a free port); false to turn off. Default `:8080`. */
+  /** `host:port` for /metrics (`:0` picks a free port); false to turn off. Default `:8443` (`:8080` when `metricsSecure` is false). */
   metricsAddress?: string | false;
-  /** `host:port` for /healthz, /readyz and /status; false to turn off. Default `:8081`. */
+  /**
+   * Serve /metrics over HTTPS and let only callers the API server authenticates (TokenReview) and
+   * authorizes (SubjectAccessReview: `get` on the non-resource URL `/metrics`) read it, as
+   * kubebuilder's scaffold does. Default true; false serves plain HTTP to anyone and logs a warning
+   * (local development). The operator then needs `create` on tokenreviews and subjectaccessreviews,
+   * which `operon generate rbac` grants.
+   */
+  metricsSecure?: boolean;
+  /** Folder with `tls.crt` and `tls.key` for the metrics server (a mounted Secret), reloaded when they change; default a self-signed certificate made at start. */
+  metricsCertDir?: string;
+  /** How long an authenticated token and an allowed scrape are remembered; default 60 s, 0 asks every time. See `createDelegatingAuth`. */
+  metricsAuthCacheTtlMs?: number;
+  /** `host:port` for the probes /healthz and /readyz (plain HTTP); false to turn off. Default `:8081`. */
   healthAddress?: string | false;
+  /**
+   * The live view `/status`: false (default) off; a loopback `host:port` such as `127.0.0.1:8082`
+   * (plain HTTP; reach it with `kubectl port-forward`); or `'metrics'` to serve it on the metrics
+   * server behind the same authentication and authorization (`get` on `/status`). Error texts in it
+   * are redacted.
+   */
+  statusAddress?: string | false;
   /**
    * How long in-flight reconciles may take to finish on shutdown before their signal aborts; the
    * Lease is released after they stop or this has passed, and `start()` returns within this plus
@@ -104,8 +124,8 @@ export interface Manager {
   start(signal: AbortSignal): Promise<void>;
   /** `start()` with SIGTERM and SIGINT wired to shutdown; resolves to an `ExitCode`. */
   run(): Promise<number>;
-  /** Addresses the HTTP endpoints listen on, once started. */
-  readonly addresses: { metrics?: string; health?: string };
+  /** Addresses the HTTP endpoints listen on, once started (`metricsSecure`: whether metrics speak HTTPS). */
+  readonly addresses: { metrics?: string; health?: string; status?: string; metricsSecure?: boolean };
   status(): ManagerStatus;
 }
 
@@ -141,7 +161,12 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     );
   }
   const log = options.log ?? createLogger();
-  const base = options.client ?? createClient(options.config ?? (await loadConfig()), options.clientOptions);
+  const base =
+    options.client ??
+    createClient(
+      options.config ?? (await loadConfig({ warn: (msg, fields) => log.warn(msg, fields) })),
+      options.clientOptions,
+    );
   // Reconciles, Events and `manager.client` write through the fence; watches and the elector do not.
   const fence = new AbortController();
   const client = fenceClient(base, fence.signal);
@@ -202,9 +227,25 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     return runnable(
       'http endpoints',
       async (signal) => {
+        const metricsSecure = options.metricsSecure ?? true;
         const served = await startEndpoints({
-          metricsAddress: options.metricsAddress ?? ':8080',
+          metricsAddress: options.metricsAddress ?? (metricsSecure ? ':8443' : ':8080'),
           healthAddress: options.healthAddress ?? ':8081',
+          metricsSecure,
+          // The unfenced client: scrapes stay authorized while the manager stops or after a loss.
+          ...(metricsSecure
+            ? {
+                auth: createDelegatingAuth(
+                  base,
+                  options.metricsAuthCacheTtlMs !== undefined
+                    ? { cacheTtlMs: options.metricsAuthCacheTtlMs }
+                    : {},
+                ),
+              }
+            : {}),
+          ...(options.metricsCertDir ? { metricsCertDir: options.metricsCertDir } : {}),
+          statusAddress: options.statusAddress ?? false,
+          log,
           metrics,
           beforeScrape: () => {
             for (const { type, objects } of cache.objectCounts()) metrics.setCacheObjects(type, objects);
@@ -215,6 +256,8 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
         });
         if (served.metrics) addresses.metrics = served.metrics;
         if (served.health) addresses.health = served.health;
+        if (served.status) addresses.status = served.status;
+        if (served.metrics) addresses.metricsSecure = served.metricsSecure;
         log.info('manager starting', { ...addresses, controllers: definitions.map((d) => d.name) });
         listening();
         await aborted(signal);

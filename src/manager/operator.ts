@@ -17,7 +17,11 @@ export interface OperatorDefinition {
   name: string;
   /** Where the operator is deployed; default `<name>-system`. */
   namespace?: string;
-  /** The container image of the operator; default `<name>:latest`. */
+  /**
+   * The container image of the generated Deployment, e.g. `ghcr.io/acme/webapp-operator:1.2.0` or
+   * one pinned by digest (`...@sha256:...`). No default: `operon generate manifests` takes
+   * `--image` or this, and refuses a `:latest` or untagged image.
+   */
   image?: string;
   /** Custom resources it defines (their CRDs are generated). */
   resources?: readonly AnyCustomResource[];
@@ -35,7 +39,6 @@ export interface OperatorDefinition {
 export interface Operator {
   readonly definition: Readonly<OperatorDefinition> & {
     namespace: string;
-    image: string;
     leaderElection: boolean;
   };
   /**
@@ -82,7 +85,6 @@ export function defineOperator(def: OperatorDefinition): Operator {
   const definition = Object.freeze({
     ...def,
     namespace: def.namespace ?? `${def.name}-system`,
-    image: def.image ?? `${def.name}:latest`,
     leaderElection: def.leaderElection ?? true,
   });
   return {
@@ -111,9 +113,8 @@ export function defineOperator(def: OperatorDefinition): Operator {
       try {
         manager = await createManager({
           name: def.name,
-          // Addresses from the environment, as controller-runtime's --metrics-bind-address flags.
-          ...(env.OPERON_METRICS_ADDRESS ? { metricsAddress: env.OPERON_METRICS_ADDRESS } : {}),
-          ...(env.OPERON_HEALTH_ADDRESS ? { healthAddress: env.OPERON_HEALTH_ADDRESS } : {}),
+          // Endpoint settings from the environment and the command line (kubebuilder's flags).
+          ...runFlags(process.argv.slice(2), env),
           ...def.manager,
           // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one namespace.
           ...(env.WATCH_NAMESPACE || def.watchNamespace
@@ -143,4 +144,64 @@ export function defineOperator(def: OperatorDefinition): Operator {
       return code;
     },
   };
+}
+
+const BOOLEAN = /^(true|false)$/;
+
+/**
+ * The endpoint settings `run()` takes from the environment and from kubebuilder-style flags (a
+ * flag wins over its variable): `--metrics-bind-address` / `OPERON_METRICS_ADDRESS`,
+ * `--health-probe-bind-address` / `OPERON_HEALTH_ADDRESS`, `--metrics-secure=false` /
+ * `OPERON_METRICS_SECURE=false`, `--metrics-cert-path` / `OPERON_METRICS_CERT_DIR`, and
+ * `--status-bind-address` / `OPERON_STATUS_ADDRESS` (`0` turns an endpoint off). Other arguments are left alone.
+ */
+export function runFlags(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Pick<
+  ManagerOptions,
+  'metricsAddress' | 'healthAddress' | 'metricsSecure' | 'metricsCertDir' | 'statusAddress'
+> {
+  const flags = new Map<string, string>();
+  const known = [
+    'metrics-bind-address',
+    'health-probe-bind-address',
+    'metrics-secure',
+    'metrics-cert-path',
+    'status-bind-address',
+  ];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m || !known.includes(m[1]!)) continue;
+    const [, name, inline] = m as unknown as [string, string, string | undefined];
+    if (inline !== undefined) flags.set(name, inline);
+    else if (name === 'metrics-secure' && !BOOLEAN.test(argv[i + 1] ?? '')) flags.set(name, 'true');
+    else if (argv[i + 1] !== undefined) flags.set(name, argv[++i]!);
+    else throw new OperonError(ErrorCode.InvalidArgument, `--${name} needs a value.`);
+  }
+  const pick = (flag: string, variable: string) => flags.get(flag) ?? (env[variable] || undefined);
+  const address = (flag: string, variable: string) => {
+    const v = pick(flag, variable);
+    return v === undefined ? undefined : v === '0' || v === 'false' ? false : v;
+  };
+  const out: ReturnType<typeof runFlags> = {};
+  const metrics = address('metrics-bind-address', 'OPERON_METRICS_ADDRESS');
+  if (metrics !== undefined) out.metricsAddress = metrics;
+  const health = address('health-probe-bind-address', 'OPERON_HEALTH_ADDRESS');
+  if (health !== undefined) out.healthAddress = health;
+  const status = address('status-bind-address', 'OPERON_STATUS_ADDRESS');
+  if (status !== undefined) out.statusAddress = status;
+  const secure = pick('metrics-secure', 'OPERON_METRICS_SECURE');
+  if (secure !== undefined) {
+    if (!BOOLEAN.test(secure)) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `--metrics-secure / OPERON_METRICS_SECURE is "${secure}"; use true or false.`,
+      );
+    }
+    out.metricsSecure = secure === 'true';
+  }
+  const certDir = pick('metrics-cert-path', 'OPERON_METRICS_CERT_DIR');
+  if (certDir !== undefined) out.metricsCertDir = certDir;
+  return out;
 }

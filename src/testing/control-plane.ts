@@ -473,6 +473,9 @@ function apiServerArgs(dir: string, layout: PlaneLayout): string[] {
     // No ServiceAccount admission (no token controller runs); no not-ready taint on new nodes
     // (no node-lifecycle controller runs to remove it, and kwok's nodes are Ready at once).
     '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+    // As OpenShift and hardened clusters: setting blockOwnerDeletion needs update on the owner's
+    // finalizers, so RBAC tests catch a generated Role without it.
+    '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
     `--service-account-issuer=https://127.0.0.1:${port}/`,
     `--service-account-key-file=${join(pki, 'sa.pub')}`,
     `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
@@ -807,7 +810,8 @@ export function useExistingCluster(env: NodeJS.ProcessEnv = process.env): boolea
 
 /**
  * A handle on an existing cluster, from the current context of `$KUBECONFIG` (or `~/.kube/config`).
- * Supports client certificates and bearer tokens, inline or as files. Stopping it only closes
+ * Supports client certificates and bearer tokens, inline or as files, and impersonation (`as`,
+ * `as-groups`, `as-uid`, `as-user-extra`). Stopping it only closes
  * the connection; `kubeconfigFor()` is not available.
  */
 export async function attachKubeconfig(env: NodeJS.ProcessEnv = process.env): Promise<ControlPlane> {
@@ -821,7 +825,7 @@ export async function attachKubeconfig(env: NodeJS.ProcessEnv = process.env): Pr
     'current-context'?: string;
     contexts?: Array<{ name: string; context: { cluster: string; user: string } }>;
     clusters?: Array<{ name: string; cluster: Record<string, string | boolean> }>;
-    users?: Array<{ name: string; user: Record<string, string> }>;
+    users?: Array<{ name: string; user: Record<string, unknown> }>;
   };
   try {
     config = parseYaml(await readFile(path, 'utf8')) as typeof config;
@@ -832,7 +836,7 @@ export async function attachKubeconfig(env: NodeJS.ProcessEnv = process.env): Pr
   const context = config.contexts?.find((c) => c.name === current)?.context;
   if (!context) throw fail(`its current-context "${current ?? ''}" is not among its contexts`);
   const cluster = config.clusters?.find((c) => c.name === context.cluster)?.cluster;
-  const user = config.users?.find((u) => u.name === context.user)?.user ?? {};
+  const user = (config.users?.find((u) => u.name === context.user)?.user ?? {}) as Record<string, string>;
   if (!cluster || typeof cluster.server !== 'string')
     throw fail(`cluster "${context.cluster}" has no server`);
   const read = async (data: unknown, file: unknown) =>
@@ -850,12 +854,35 @@ export async function attachKubeconfig(env: NodeJS.ProcessEnv = process.env): Pr
       `user "${context.user}" has neither a token nor a client certificate (exec and auth-provider plugins are not supported by the test harness)`,
     );
   }
+  // Impersonation as kubectl reads it, so a kubeconfig meant to act as a ServiceAccount does here too.
+  const u = user as Record<string, unknown>;
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  const extra = Object.fromEntries(
+    Object.entries((u['as-user-extra'] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, strings(v)]),
+  );
+  if (
+    typeof u.as !== 'string' &&
+    (strings(u['as-groups']).length || u['as-uid'] || Object.keys(extra).length)
+  ) {
+    throw fail(`user "${context.user}" sets as-groups, as-uid or as-user-extra without "as"`);
+  }
+  const impersonate =
+    typeof u.as === 'string' && u.as
+      ? {
+          user: u.as,
+          ...(strings(u['as-groups']).length ? { groups: strings(u['as-groups']) } : {}),
+          ...(typeof u['as-uid'] === 'string' && u['as-uid'] ? { uid: u['as-uid'] } : {}),
+          ...(Object.keys(extra).length ? { extra } : {}),
+        }
+      : undefined;
   const connection = connect({
     server: cluster.server,
     ...(ca ? { ca } : {}),
     ...(cert && key ? { cert, key } : {}),
     ...(token ? { token } : {}),
     ...(cluster['insecure-skip-tls-verify'] === true ? { insecure: true } : {}),
+    ...(impersonate ? { impersonate } : {}),
   });
   const ready = await connection.request('GET', '/readyz', { timeoutMs: 10_000 }).catch((cause: unknown) => {
     connection.close();

@@ -5,6 +5,8 @@
  */
 
 import { Agent, request as httpsRequest } from 'node:https';
+import type { Impersonation } from '../client/config.ts';
+import { impersonationHeaders } from '../client/transport.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 
 export interface Credentials {
@@ -18,6 +20,8 @@ export interface Credentials {
   token?: string;
   /** Skip server certificate verification (a kubeconfig's insecure-skip-tls-verify). */
   insecure?: boolean;
+  /** Act as this user (a kubeconfig's `as`, `as-groups`, `as-uid`, `as-user-extra`). */
+  impersonate?: Impersonation;
 }
 
 export interface Response<T = unknown> {
@@ -46,6 +50,7 @@ export function connect(creds: Credentials): Connection {
     maxSockets: 16,
   });
   const base = new URL(creds.server);
+  const impersonation = creds.impersonate ? impersonationHeaders(creds.impersonate) : {};
 
   const request: Connection['request'] = (method, path, options = {}) =>
     new Promise((resolve, reject) => {
@@ -64,6 +69,7 @@ export function connect(creds: Credentials): Connection {
           path,
           headers: {
             accept: 'application/json',
+            ...impersonation,
             ...(creds.token ? { authorization: `Bearer ${creds.token}` } : {}),
             ...(payload !== undefined
               ? {

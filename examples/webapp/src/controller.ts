@@ -334,7 +334,17 @@ export function webAppController(options: WebAppControllerOptions) {
     permissions: {
       primary: ['patch'],
       status: ['update'],
-      other: [{ resource: ConfigMap, verbs: ['create', 'patch'] }],
+      // The registry ConfigMap only, in the operator's namespace: no cluster-wide ConfigMap write.
+      // RBAC cannot restrict create by name, so create is granted in that namespace alone.
+      other: [
+        { resource: ConfigMap, verbs: ['create'], namespace: options.registryNamespace },
+        {
+          resource: ConfigMap,
+          verbs: ['patch'],
+          namespace: options.registryNamespace,
+          resourceNames: [REGISTRY],
+        },
+      ],
     },
     reconcile: (_request, ctx) => reconcileWebApp(ctx, options),
   });
