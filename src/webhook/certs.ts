@@ -12,7 +12,9 @@ import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import { ErrorCode, OperonError } from '../errors.ts';
 
-const crypto = webcrypto as unknown as Crypto;
+const crypto = webcrypto;
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** NotBefore is set this far in the past, so a peer whose clock lags a little still accepts it. */
