@@ -16,10 +16,17 @@ import type { ReviewRequest, ReviewRoute } from './server.ts';
  */
 export const CONVERSION_ANNOTATION = 'conversion.operon.dev/hub-fields';
 
-/** How one spoke version converts to and from the hub. Both get a copy, theirs to change. */
+/** An object as a conversion function returns it: Operon sets `apiVersion` and `kind` itself. */
+export type Converted<T> = Omit<T, 'apiVersion' | 'kind'> & { apiVersion?: string; kind?: string };
+
+/**
+ * How one spoke version converts to and from the hub. Both get a copy, theirs to change, and
+ * return the object at the other version; `apiVersion`, `kind` and all metadata but labels and
+ * annotations are taken from the input whatever they return (the API server does the same).
+ */
 export interface SpokeConversion<Spoke, Hub> {
-  toHub(object: Spoke): Hub;
-  fromHub(object: Hub): Spoke;
+  toHub(object: Spoke): Converted<Hub>;
+  fromHub(object: Hub): Converted<Spoke>;
 }
 
 export interface ConverterOptions {
@@ -64,7 +71,7 @@ export function createConverter(options: ConverterOptions): Converter {
 
   /** Runs a user function on a JSON copy and checks its result keeps the identity the API server checks. */
   const run = (
-    fn: (o: KubernetesObject) => KubernetesObject,
+    fn: (o: KubernetesObject) => Converted<KubernetesObject>,
     input: JsonObject,
     to: string,
     what: string,
@@ -97,6 +104,7 @@ export function createConverter(options: ConverterOptions): Converter {
 
   const withAnnotation = (o: JsonObject, value: string | undefined): JsonObject => {
     const meta = { ...((o.metadata as Meta | undefined) ?? {}) };
+    if (value === undefined && meta.annotations?.[CONVERSION_ANNOTATION] === undefined) return o;
     const annotations = { ...(meta.annotations ?? {}) };
     if (value === undefined) delete annotations[CONVERSION_ANNOTATION];
     else annotations[CONVERSION_ANNOTATION] = value;
@@ -109,7 +117,7 @@ export function createConverter(options: ConverterOptions): Converter {
     const spoke = options.spokes[version]!;
     const stored = (o.metadata as Meta | undefined)?.annotations?.[CONVERSION_ANNOTATION];
     const clean = withAnnotation(o, undefined);
-    let h = run(spoke.toHub as (x: KubernetesObject) => KubernetesObject, clean, hub, `${version} toHub`);
+    let h = run(spoke.toHub, clean, hub, `${version} toHub`);
     if (stored !== undefined) {
       let ops: JsonPatchOperation[];
       try {
@@ -131,13 +139,8 @@ export function createConverter(options: ConverterOptions): Converter {
   const fromHub = (version: string, h: JsonObject): JsonObject => {
     const spoke = options.spokes[version]!;
     const cleanHub = withAnnotation(h, undefined);
-    const s = run(
-      spoke.fromHub as (x: KubernetesObject) => KubernetesObject,
-      cleanHub,
-      version,
-      `${version} fromHub`,
-    );
-    const back = run(spoke.toHub as (x: KubernetesObject) => KubernetesObject, s, hub, `${version} toHub`);
+    const s = run(spoke.fromHub, cleanHub, version, `${version} fromHub`);
+    const back = run(spoke.toHub, s, hub, `${version} toHub`);
     const lost = createPatch(body(back), body(cleanHub));
     return withAnnotation(s, lost.length > 0 ? JSON.stringify(lost) : undefined);
   };

@@ -20,7 +20,7 @@ import type { ReviewRoute } from './server.ts';
 /** A custom resource as `defineResource()` returns it, seen structurally. */
 export interface WebhookResource extends ResourceType {
   readonly versions: Readonly<Record<string, ResourceType>>;
-  readonly definition: { readonly versions: Readonly<Record<string, { storage?: boolean }>> };
+  readonly definition: { readonly versions: object };
 }
 
 type VersionsOf<R> = R extends { versions: infer M } ? M : never;
@@ -138,8 +138,8 @@ export function defineWebhooks<
   const H extends VersionName<R> = StorageVersion<R>,
 >(resource: R, handlers: WebhookHandlers<R, H>): ResourceWebhooks {
   const versionNames = Object.keys(resource.versions);
-  const storage =
-    versionNames.find((v) => resource.definition.versions[v]?.storage === true) ?? versionNames[0]!;
+  const defs = resource.definition.versions as Readonly<Record<string, { storage?: boolean } | undefined>>;
+  const storage = versionNames.find((v) => defs[v]?.storage === true) ?? versionNames[0]!;
   const hub: string = handlers.conversion?.hub ?? storage;
   if (!versionNames.includes(hub)) {
     throw new OperonError(

@@ -31,6 +31,7 @@ export {
   CONVERSION_ANNOTATION,
   type ConversionRequest,
   type ConversionResponse,
+  type Converted,
   type Converter,
   type ConverterOptions,
   conversionRoute,
