@@ -7,6 +7,7 @@
 import type { AnyControllerDefinition } from '../controller/controller.ts';
 import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import type { CustomResource, VersionDefinition } from '../resource/define-resource.ts';
+import type { ResourceWebhooks } from '../webhook/define-webhooks.ts';
 import { createManager, type ManagerOptions } from './manager.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: any custom resource
@@ -22,6 +23,11 @@ export interface OperatorDefinition {
   /** Custom resources it defines (their CRDs are generated). */
   resources?: readonly AnyCustomResource[];
   controllers: readonly AnyControllerDefinition[];
+  /**
+   * Admission and conversion webhooks, one `defineWebhooks(resource, ...)` per resource (from
+   * `operon/webhook`); `operon generate` writes their configurations and the CRD conversion stanza.
+   */
+  webhooks?: readonly ResourceWebhooks[];
   /** Watch one namespace (namespaced Roles) instead of the whole cluster (a ClusterRole). */
   watchNamespace?: string;
   /** Lease-based leader election, so several replicas can run; default true. */
@@ -68,6 +74,19 @@ export function defineOperator(def: OperatorDefinition): Operator {
     names.add(c.name);
   }
   if (!def.controllers?.length) problems.push('it has no controllers');
+  const hooked = new Set<string>();
+  for (const w of def.webhooks ?? []) {
+    const key = `${w.resource.group}/${w.resource.kind}`;
+    if (hooked.has(key))
+      problems.push(`two webhook sets are defined for ${key}; merge them into one defineWebhooks()`);
+    hooked.add(key);
+    if (
+      !def.resources?.some((r) => r.group === w.resource.group && r.kind === w.resource.kind) &&
+      w.converter
+    ) {
+      problems.push(`the conversion webhook of ${key} needs that resource in resources, for its CRD`);
+    }
+  }
   if (problems.length > 0) {
     throw new OperonError(
       ErrorCode.InvalidArgument,

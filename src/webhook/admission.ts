@@ -61,7 +61,10 @@ export type ValidationResult =
       readonly message: string;
       /** The field at fault, e.g. `spec.image`: shown before the message, and as the status cause. */
       readonly field?: string;
-      /** HTTP code of the denial; default 403 (Forbidden), 422 (Invalid) when a field is named. */
+      /**
+       * HTTP code of the denial; default 403 (Forbidden). 422 (Invalid) makes kubectl print only the
+       * field causes, without the webhook's name, so the default keeps 403 even with a field.
+       */
       readonly code?: number;
       readonly warnings?: readonly string[];
     };
@@ -124,7 +127,7 @@ export interface AdmissionRouteOptions<T> {
 }
 
 function deniedStatus(result: Extract<ValidationResult, { allowed: false }>): AdmissionStatus {
-  const code = result.code ?? (result.field ? 422 : 403);
+  const code = result.code ?? 403;
   return {
     code,
     reason:

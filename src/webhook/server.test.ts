@@ -175,8 +175,8 @@ describe('webhook server', () => {
       uid: 'uid-1',
       allowed: false,
       status: {
-        code: 422,
-        reason: 'Invalid',
+        code: 403,
+        reason: 'Forbidden',
         message: 'spec.image: registry not allowed',
         details: {
           causes: [{ field: 'spec.image', message: 'registry not allowed', reason: 'FieldValueInvalid' }],
