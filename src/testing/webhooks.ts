@@ -21,6 +21,11 @@ export interface RunWebhooksOptions {
   /** Only call the webhooks for objects in namespaces with these labels. */
   namespaceSelector?: { matchLabels?: Record<string, string> };
   log?: Logger;
+  /**
+   * The serving certificate and the CA bundle (PEM) that verifies it, e.g. from a
+   * `createCertificateRotator()`; default a fresh CA and a certificate for 127.0.0.1.
+   */
+  certificate?: { caBundle: string; serving: CertificatePair };
   /** How long to wait for the API server to call the webhooks; default 60 s. */
   timeoutMs?: number;
 }
@@ -30,8 +35,8 @@ export interface RunningWebhooks extends AsyncDisposable {
   /** `https://127.0.0.1:PORT` */
   readonly url: string;
   readonly server: WebhookServer;
-  /** The CA that signs the serving certificate (the configurations' caBundle). */
-  readonly ca: CertificatePair;
+  /** The CA bundle (PEM) of the configurations: it verifies the serving certificate. */
+  readonly caBundle: string;
   /** The names of the ValidatingWebhookConfiguration and MutatingWebhookConfiguration installed. */
   readonly configurationName: string;
   /** Reviews answered, per path (the probe paths included). */
@@ -101,11 +106,15 @@ export async function runWebhooks(
   const conn = plane.connection;
   const id = randomBytes(4).toString('hex');
   const configurationName = `operon-test-webhooks-${id}`;
-  // Loaded here, so that operon/testing users without webhooks never load the X.509 library.
-  const { createSelfSignedCA, issueServingCert } = await import('../webhook/certs.ts');
-  const ca = await createSelfSignedCA({ commonName: 'operon-test-webhook-ca' });
-  const serving = await issueServingCert(ca, { hosts: ['127.0.0.1', 'localhost'], validityDays: 7 });
-  const caBundle = Buffer.from(ca.cert).toString('base64');
+  let tls = options.certificate;
+  if (!tls) {
+    // Loaded here, so that operon/testing users without webhooks never load the X.509 library.
+    const { createSelfSignedCA, issueServingCert } = await import('../webhook/certs.ts');
+    const ca = await createSelfSignedCA({ commonName: 'operon-test-webhook-ca' });
+    const serving = await issueServingCert(ca, { hosts: ['127.0.0.1', 'localhost'], validityDays: 7 });
+    tls = { caBundle: ca.cert, serving };
+  }
+  const caBundle = Buffer.from(tls.caBundle).toString('base64');
   const calls = new Map<string, number>();
   const count = (route: ReviewRoute): ReviewRoute => ({
     ...route,
@@ -132,7 +141,7 @@ export async function runWebhooks(
   ].map(count);
   const server = createWebhookServer({
     routes,
-    certificate: serving,
+    certificate: tls.serving,
     host: '127.0.0.1',
     port: 0,
     drainTimeoutMs: 5000,
@@ -290,7 +299,7 @@ export async function runWebhooks(
   const handle: RunningWebhooks = {
     url,
     server,
-    ca,
+    caBundle: tls.caBundle,
     configurationName,
     calls,
     async pause() {

@@ -60,6 +60,13 @@ export {
 } from './json-patch.ts';
 export { createWebhookMetrics, WEBHOOK_LATENCY_BUCKETS, type WebhookMetrics } from './metrics.ts';
 export {
+  type CertificateRotator,
+  type CertificateRotatorOptions,
+  createCertificateRotator,
+  needsRenewal,
+  SECRET_KEYS,
+} from './rotator.ts';
+export {
   createWebhookServer,
   DEFAULT_MAX_BODY_BYTES,
   parseGoDuration,
