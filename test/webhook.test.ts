@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { type Client, createClient, loadKubeconfig } from 'operon/client';
+import { Action, controller } from 'operon/controller';
+import { generateFiles, webhookManifests } from 'operon/generate';
+import { defineOperator } from 'operon/manager';
 import { defineResource, Type } from 'operon/resource';
 import { type ControlPlane, type RunningWebhooks, runWebhooks, useControlPlane } from 'operon/testing';
 import { Admission, CONVERSION_ANNOTATION, defineWebhooks } from 'operon/webhook';
@@ -266,6 +272,79 @@ describe('a webhook that is down', () => {
       assert.equal(created.metadata?.name, 'g2');
     } finally {
       await ignoring.stop();
+    }
+  });
+});
+
+describe('generated webhook manifests', () => {
+  // Not installed by this file, so a dry-run apply sees only what is generated.
+  const Sprocket = defineResource({
+    group: 'webhook-manifests-test.operon.dev',
+    kind: 'Sprocket',
+    versions: {
+      v1alpha1: { spec: Type.Object({ size: Type.Integer() }) },
+      v1: { storage: true, spec: Type.Object({ size: Type.Integer() }) },
+    },
+  });
+  const operator = defineOperator({
+    name: 'widget-operator',
+    resources: [Sprocket],
+    controllers: [controller({ name: 'sprockets', for: Sprocket, reconcile: async () => Action.done() })],
+    webhooks: [
+      defineWebhooks(Sprocket, {
+        validate: () => Admission.allow(),
+        default: () => undefined,
+        conversion: { spokes: { v1alpha1: { toHub: (o) => o, fromHub: (o) => o } } },
+      }),
+    ],
+  });
+
+  it('exclude the operator namespace, default to Fail and scope RBAC by name', () => {
+    const docs = webhookManifests(operator);
+    const vwc = docs.find((d) => d.kind === 'ValidatingWebhookConfiguration') as {
+      webhooks: Array<Record<string, unknown>>;
+    };
+    assert.equal(vwc.webhooks[0]!.failurePolicy, 'Fail');
+    assert.equal(vwc.webhooks[0]!.sideEffects, 'None');
+    assert.deepEqual(vwc.webhooks[0]!.namespaceSelector, {
+      matchExpressions: [
+        { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['widget-operator-system'] },
+      ],
+    });
+    const role = docs.find((d) => d.kind === 'ClusterRole') as { rules: Array<{ resourceNames?: string[] }> };
+    assert.ok(
+      role.rules.every((r) => r.resourceNames?.length),
+      'every cluster rule is limited to named objects',
+    );
+    const crd = generateFiles(operator, 'crds')[0]!.content;
+    assert.match(crd, /strategy: Webhook/);
+    assert.match(crd, /path: \/convert-webhook-manifests-test-operon-dev-sprocket/);
+  });
+
+  it('are accepted by kubectl apply --server-side --dry-run=server', async () => {
+    await kubectl('create', 'namespace', 'widget-operator-system').catch(() => undefined);
+    const dir = await mkdtemp(join(tmpdir(), 'operon-webhook-manifests-'));
+    try {
+      const files = generateFiles(operator, 'manifests').filter(
+        (f) => f.path.endsWith('.yaml') && !f.path.startsWith('kustomization'),
+      );
+      for (const f of files) {
+        const path = join(dir, f.path.replace(/\//g, '_'));
+        await writeFile(path, f.content);
+        const { stdout } = await kubectl(
+          'apply',
+          '--server-side',
+          '--dry-run=server',
+          '--field-manager=test',
+          '-f',
+          path,
+        );
+        assert.match(stdout, /serverside-applied \(server dry run\)/, f.path);
+      }
+      assert.ok(files.some((f) => f.path === 'webhook/webhooks.yaml'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await kubectl('delete', 'namespace', 'widget-operator-system', '--wait=false').catch(() => undefined);
     }
   });
 });

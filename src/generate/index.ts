@@ -13,3 +13,10 @@ export {
   writeFiles,
 } from './manifests.ts';
 export { leaderElectionRules, type PolicyRule, type RbacOptions, rbacManifests, rbacRules } from './rbac.ts';
+export {
+  crdWithConversion,
+  type Manifest,
+  type WebhookManifestOptions,
+  webhookManifests,
+  webhookNames,
+} from './webhooks.ts';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Operator } from '../manager/operator.ts';
 import { rbacManifests } from './rbac.ts';
+import { crdWithConversion, webhookManifests } from './webhooks.ts';
 
 export type GenerateWhat = 'crds' | 'rbac' | 'manifests';
 
@@ -25,7 +26,7 @@ function yaml(docs: ReadonlyArray<Record<string, unknown>>): string {
 /** The CRD files, one per resource. */
 export function crdFiles(operator: Operator): GeneratedFile[] {
   return (operator.definition.resources ?? [])
-    .map((r) => r.crd())
+    .map((r) => crdWithConversion(operator, r.crd()))
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
     .map((crd) => ({
       path: `crds/${crd.metadata.name}.yaml`,
@@ -78,6 +79,7 @@ export function deploymentFiles(operator: Operator): GeneratedFile[] {
               ports: [
                 { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
                 { name: 'health', containerPort: 8081, protocol: 'TCP' },
+                ...(d.webhooks?.length ? [{ name: 'webhook', containerPort: 9443, protocol: 'TCP' }] : []),
               ],
               livenessProbe: {
                 httpGet: { path: '/healthz', port: 'health' },
@@ -116,7 +118,13 @@ export function deploymentFiles(operator: Operator): GeneratedFile[] {
 export function generateFiles(operator: Operator, what: GenerateWhat): GeneratedFile[] {
   if (what === 'crds') return crdFiles(operator);
   if (what === 'rbac') return rbacFiles(operator);
-  const files = [...crdFiles(operator), ...rbacFiles(operator), ...deploymentFiles(operator)];
+  const webhooks = webhookManifests(operator);
+  const files = [
+    ...crdFiles(operator),
+    ...rbacFiles(operator),
+    ...deploymentFiles(operator),
+    ...(webhooks.length ? [{ path: 'webhook/webhooks.yaml', content: yaml(webhooks) }] : []),
+  ];
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
