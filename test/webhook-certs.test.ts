@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import {
   type Client,
   createClient,
@@ -16,6 +17,7 @@ import {
   defineWebhooks,
   needsRenewal,
   SECRET_KEYS,
+  serveOperatorWebhooks,
 } from 'operon/webhook';
 
 const Token = defineResource({
@@ -163,5 +165,68 @@ describe('webhook certificates kept in a Secret', () => {
       client.create(Token, { metadata: { name: 'no', namespace: ns.name }, spec: { value: 'no' } }),
       /no is not a token/,
     );
+  });
+});
+
+describe("an operator's webhook server", () => {
+  it('on start creates the Secret, serves its certificate and injects the CA into its configuration', async () => {
+    await using ns = await plane.createNamespace('operator');
+    const name = `token-operator-${ns.name}`;
+    await client.create(ValidatingWebhookConfiguration, {
+      metadata: { name },
+      webhooks: [
+        {
+          name: 'validate.tokens.webhook-certs-test.operon.dev',
+          clientConfig: { url: 'https://127.0.0.1:1/validate' },
+          rules: [
+            {
+              apiGroups: ['nothing.example'],
+              apiVersions: ['v1'],
+              operations: ['CREATE'],
+              resources: ['none'],
+            },
+          ],
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+        },
+      ],
+    });
+    const stop = new AbortController();
+    try {
+      const { server, done } = await serveOperatorWebhooks(
+        {
+          webhooks: [tokenHooks],
+          client,
+          log: (await import('operon/log')).createLogger({ level: 'error' }),
+          namespace: ns.name,
+          names: { secret: 'token-webhook-cert', configuration: name, hosts: ['127.0.0.1'] },
+          address: '127.0.0.1:0',
+        },
+        stop.signal,
+      );
+      assert.equal(server.ready, true);
+      const secret = await client.get(Secret, 'token-webhook-cert', { namespace: ns.name });
+      const ca = Buffer.from(secret.data![SECRET_KEYS.caCert]!, 'base64').toString();
+      const port = Number(server.address!.split(':').pop());
+      const presented = await new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port, ca }, () => {
+          resolve(socket.getPeerX509Certificate()!.toString());
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+      assert.equal(
+        presented,
+        new X509Certificate(Buffer.from(secret.data![SECRET_KEYS.cert]!, 'base64')).toString(),
+      );
+      const vwc = await client.get(ValidatingWebhookConfiguration, name);
+      assert.equal(Buffer.from(vwc.webhooks![0]!.clientConfig.caBundle!, 'base64').toString(), ca);
+      stop.abort();
+      await done;
+      assert.equal(server.ready, false);
+    } finally {
+      stop.abort();
+      await client.delete(ValidatingWebhookConfiguration, name);
+    }
   });
 });

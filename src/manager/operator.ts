@@ -152,7 +152,51 @@ export function defineOperator(def: OperatorDefinition): Operator {
         return 1;
       }
       for (const c of def.controllers) manager.add(c);
-      return manager.run();
+      if (!def.webhooks?.length) return manager.run();
+      // Webhooks run on every replica, beside the manager (loaded only when there are webhooks).
+      const { serveOperatorWebhooks } = await import('../webhook/run.ts');
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      const namespace = env.POD_NAMESPACE ?? definition.namespace;
+      const webhooks = serveOperatorWebhooks(
+        {
+          webhooks: def.webhooks,
+          client: manager.client,
+          log: manager.log,
+          metrics: manager.metrics.registry,
+          namespace,
+          names: {
+            secret: `${def.name}-webhook-cert`,
+            configuration: def.name,
+            hosts: [
+              `${def.name}-webhook.${namespace}.svc`,
+              `${def.name}-webhook.${namespace}.svc.cluster.local`,
+            ],
+          },
+          ...(env.OPERON_WEBHOOK_ADDRESS ? { address: env.OPERON_WEBHOOK_ADDRESS } : {}),
+          ...(env.OPERON_WEBHOOK_CERT_DIR ? { certDir: env.OPERON_WEBHOOK_CERT_DIR } : {}),
+        },
+        stop.signal,
+      ).then(
+        ({ done }) => done.then(() => false),
+        (err: unknown) => {
+          // Without its webhooks the operator is broken: stop the manager too, and exit 1.
+          manager.log.error('webhook server failed; shutting down', { err });
+          if (!stop.signal.aborted) process.kill(process.pid, 'SIGTERM');
+          return true;
+        },
+      );
+      try {
+        const code = await manager.run();
+        stop.abort();
+        const failed = await webhooks;
+        return failed ? 1 : code;
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      }
     },
   };
 }

@@ -66,6 +66,7 @@ export {
   needsRenewal,
   SECRET_KEYS,
 } from './rotator.ts';
+export { type OperatorWebhookOptions, serveOperatorWebhooks } from './run.ts';
 export {
   createWebhookServer,
   DEFAULT_MAX_BODY_BYTES,
