@@ -152,7 +152,12 @@ export function defineOperator(def: OperatorDefinition): Operator {
         return 1;
       }
       for (const c of def.controllers) manager.add(c);
-      if (!def.webhooks?.length) return manager.run();
+      // In a cluster the API server reaches the webhook Service; a local run serves them only with
+      // OPERON_WEBHOOKS=true (as leader election), since no API server would call it.
+      const serveWebhooks =
+        Boolean(def.webhooks?.length) &&
+        (inCluster ? env.OPERON_WEBHOOKS !== 'false' : env.OPERON_WEBHOOKS === 'true');
+      if (!serveWebhooks || !def.webhooks) return manager.run();
       // Webhooks run on every replica, beside the manager (loaded only when there are webhooks).
       const { serveOperatorWebhooks } = await import('../webhook/run.ts');
       const stop = new AbortController();

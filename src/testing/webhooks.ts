@@ -6,6 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import type { Client } from '../client/client.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { Admission, admissionRoute } from '../webhook/admission.ts';
@@ -21,6 +22,8 @@ export interface RunWebhooksOptions {
   /** Only call the webhooks for objects in namespaces with these labels. */
   namespaceSelector?: { matchLabels?: Record<string, string> };
   log?: Logger;
+  /** Given to the handlers as `ctx.client` (for lookups such as a ConfigMap). */
+  client?: Client;
   /**
    * The serving certificate and the CA bundle (PEM) that verifies it, e.g. from a
    * `createCertificateRotator()`; default a fresh CA and a certificate for 127.0.0.1.
@@ -135,7 +138,7 @@ export async function runWebhooks(
   const hasValidating = webhooks.some((w) => w.validating);
   const hasMutating = webhooks.some((w) => w.mutating);
   const routes = [
-    ...webhooks.flatMap((w) => w.routes()),
+    ...webhooks.flatMap((w) => w.routes({ client: options.client })),
     ...(hasValidating ? [probe('/operon-probe-validating')] : []),
     ...(hasMutating ? [probe('/operon-probe-mutating')] : []),
   ].map(count);

@@ -4,6 +4,7 @@
  * `admissionRoute()` turns either into an AdmissionReview v1 route whose JSON Patch Operon computes.
  */
 
+import type { Client } from '../client/client.ts';
 import type { KubernetesObject } from '../client/resource.ts';
 import { createPatch, type JsonPatchOperation, type JsonValue, toJson } from './json-patch.ts';
 import type { ReviewContext, ReviewRequest, ReviewRoute } from './server.ts';
@@ -96,6 +97,8 @@ export interface AdmissionContext<T> {
   signal: AbortSignal;
   /** The raw AdmissionRequest, for what the typed fields do not cover (`subResource`, `options`). */
   request: AdmissionRequest;
+  /** The operator's client, for lookups (a ConfigMap, another object); undefined when none was given. */
+  client: Client | undefined;
   log: ReviewContext['log'];
 }
 
@@ -113,7 +116,11 @@ export type Validator<T> = (
  * computes the JSON Patch from the difference. Runs for CREATE and UPDATE; keep it idempotent
  * (the API server may call it again after other mutating webhooks).
  */
-export type Defaulter<T> = (object: T, ctx: AdmissionContext<T>) => T | undefined | Promise<T | undefined>;
+export type Defaulter<T> = (
+  object: T,
+  ctx: AdmissionContext<T>,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a defaulter that only mutates returns nothing
+) => T | undefined | void | Promise<T | undefined | void>;
 
 export interface AdmissionRouteOptions<T> {
   path: string;
@@ -124,6 +131,8 @@ export interface AdmissionRouteOptions<T> {
   /** Operations the handler runs for; others are allowed untouched. */
   operations: readonly Operation[];
   timeoutSeconds: number;
+  /** Passed to handlers as `ctx.client`. */
+  client?: Client | undefined;
 }
 
 function deniedStatus(result: Extract<ValidationResult, { allowed: false }>): AdmissionStatus {
@@ -188,6 +197,7 @@ export function admissionRoute<T extends KubernetesObject>(options: AdmissionRou
         dryRun: request.dryRun === true,
         signal,
         request,
+        client: options.client,
         log,
       };
       if (options.mode === 'validate') {

@@ -4,6 +4,7 @@
  * server routes; the operator definition lists these in `webhooks`.
  */
 
+import type { Client } from '../client/client.ts';
 import type { KubernetesObject, ObjectOf, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import {
@@ -85,8 +86,8 @@ export interface ResourceWebhooks {
   /** Where ConversionReviews go, when the resource converts. */
   readonly conversionPath?: string;
   readonly converter?: Converter;
-  /** The server routes of every handler. */
-  routes(): ReviewRoute[];
+  /** The server routes of every handler; `client` becomes the handlers' `ctx.client`. */
+  routes(options?: { client?: Client | undefined }): ReviewRoute[];
 }
 
 const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
@@ -193,13 +194,14 @@ export function defineWebhooks<
     ...(mutating ? { mutating } : {}),
     ...(conversionPath ? { conversionPath } : {}),
     ...(converter ? { converter } : {}),
-    routes(): ReviewRoute[] {
+    routes(options: { client?: Client | undefined } = {}): ReviewRoute[] {
       const routes: ReviewRoute[] = [];
       if (validating) {
         routes.push(
           admissionRoute({
             ...validating,
             mode: 'validate',
+            client: options.client,
             handler: handlers.validate as unknown as Validator<KubernetesObject>,
           }),
         );
@@ -209,6 +211,7 @@ export function defineWebhooks<
           admissionRoute({
             ...mutating,
             mode: 'default',
+            client: options.client,
             handler: handlers.default as unknown as Defaulter<KubernetesObject>,
           }),
         );

@@ -47,7 +47,7 @@ export async function serveOperatorWebhooks(
     return [a.slice(0, i) || '0.0.0.0', p] as const;
   })();
   const server = createWebhookServer({
-    routes: webhooks.flatMap((w) => w.routes()),
+    routes: webhooks.flatMap((w) => w.routes({ client: options.client })),
     host,
     port,
     log: log.child({ component: 'webhook' }),
