@@ -273,6 +273,13 @@ describe('a webhook that is down', () => {
     } finally {
       await ignoring.stop();
     }
+    // Stopping removes the configurations, so nothing is left to fail later requests.
+    const gone = await plane.connection.request(
+      'GET',
+      `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${ignoring.configurationName}`,
+    );
+    assert.equal(gone.status, 404);
+    await client.create(Gadget, { metadata: { name: 'g3', namespace: ns.name }, spec: { image: 'x' } });
   });
 });
 
@@ -286,8 +293,11 @@ describe('generated webhook manifests', () => {
       v1: { storage: true, spec: Type.Object({ size: Type.Integer() }) },
     },
   });
+  // A namespace of its own per run: a previous run's may still be terminating.
+  const namespace = `widget-operator-${Math.random().toString(36).slice(2, 8)}`;
   const operator = defineOperator({
     name: 'widget-operator',
+    namespace,
     resources: [Sprocket],
     controllers: [controller({ name: 'sprockets', for: Sprocket, reconcile: async () => Action.done() })],
     webhooks: [
@@ -307,9 +317,7 @@ describe('generated webhook manifests', () => {
     assert.equal(vwc.webhooks[0]!.failurePolicy, 'Fail');
     assert.equal(vwc.webhooks[0]!.sideEffects, 'None');
     assert.deepEqual(vwc.webhooks[0]!.namespaceSelector, {
-      matchExpressions: [
-        { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['widget-operator-system'] },
-      ],
+      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [namespace] }],
     });
     const role = docs.find((d) => d.kind === 'ClusterRole') as { rules: Array<{ resourceNames?: string[] }> };
     assert.ok(
@@ -322,7 +330,7 @@ describe('generated webhook manifests', () => {
   });
 
   it('are accepted by kubectl apply --server-side --dry-run=server', async () => {
-    await kubectl('create', 'namespace', 'widget-operator-system').catch(() => undefined);
+    await kubectl('create', 'namespace', namespace);
     const dir = await mkdtemp(join(tmpdir(), 'operon-webhook-manifests-'));
     try {
       const files = generateFiles(operator, 'manifests').filter(
@@ -344,7 +352,7 @@ describe('generated webhook manifests', () => {
       assert.ok(files.some((f) => f.path === 'webhook/webhooks.yaml'));
     } finally {
       await rm(dir, { recursive: true, force: true });
-      await kubectl('delete', 'namespace', 'widget-operator-system', '--wait=false').catch(() => undefined);
+      await kubectl('delete', 'namespace', namespace, '--wait=false');
     }
   });
 });
