@@ -89,6 +89,30 @@ describe('webhook certificates kept in a Secret', () => {
     assert.notEqual(second.serving.cert, first.serving.cert);
     assert.equal(second.ca, first.ca);
     assert.equal(needsRenewal(second.serving.cert, now, 30 * DAY), false);
+    // The operator moved namespace: its Service has a new name, so the certificate is reissued.
+    const moved = await createCertificateRotator({
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['h2'],
+      now: () => now,
+    }).check();
+    assert.equal(moved.renewed, true);
+    assert.equal(new X509Certificate(moved.serving.cert).checkHost('h2'), 'h2');
+    assert.equal(moved.ca, first.ca);
+  });
+
+  it('serves even when a configuration it injects into is not installed yet', async () => {
+    await using ns = await plane.createNamespace('missing');
+    const result = await createCertificateRotator({
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['h'],
+      validatingWebhookConfigurations: [`not-installed-${ns.name}`],
+      customResourceDefinitions: [`nothings.${ns.name}.example`],
+    }).check();
+    assert.ok(result.serving.cert);
   });
 
   it('rotation during a stream of admissions fails none, and caBundle stays current', async () => {

@@ -6,6 +6,8 @@
  * webhook configurations and CRD conversion stanzas. It is a Runnable.
  */
 
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/api-error.ts';
 import type { Client } from '../client/client.ts';
 import type { ResourceType } from '../client/resource.ts';
@@ -85,6 +87,19 @@ export function needsRenewal(pem: string | undefined, now: Date, lookaheadMs: nu
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const unb64 = (s: string | undefined) =>
   s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8');
+
+/** Whether `cert` is signed by `ca` and names every one of `hosts` (a changed namespace needs a new one). */
+export function servesFor(cert: string, ca: string, hosts: readonly string[]): boolean {
+  try {
+    const c = new X509Certificate(cert);
+    if (!c.verify(new X509Certificate(ca).publicKey)) return false;
+    return hosts.every((h) =>
+      isIP(h) ? c.checkIP(h) !== undefined : c.checkHost(h, { wildcards: false }) !== undefined,
+    );
+  } catch {
+    return false;
+  }
+}
 
 /** The first certificate of a PEM bundle. */
 function firstCert(bundle: string): string {
@@ -170,7 +185,12 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
         next = { bundle: made.bundle, serving: made.serving };
         secret.data = secretData(made.ca, made.bundle, made.serving);
         log.info('webhook CA renewed', { secret: `${namespace}/${secretName}` });
-      } else if (!cert || !key || needsRenewal(cert, now(), lookahead)) {
+      } else if (
+        !cert ||
+        !key ||
+        needsRenewal(cert, now(), lookahead) ||
+        !servesFor(cert, firstCert(bundle), options.hosts)
+      ) {
         const ca = { cert: firstCert(bundle), key: caKey };
         const serving = await issueServingCert(ca, {
           hosts: options.hosts,
@@ -193,12 +213,24 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
     }
   }
 
+  /** A configuration that is not installed (yet) is skipped, so serving does not wait for it. */
+  async function getOrWarn<T>(get: () => Promise<T>, what: string): Promise<T | undefined> {
+    try {
+      return await get();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      log.warn('cannot inject the webhook CA: not found; will retry at the next check', { object: what });
+      return undefined;
+    }
+  }
+
   async function inject(bundle: string): Promise<void> {
     const encoded = b64(bundle);
     type Config = ValidatingWebhookConfiguration | MutatingWebhookConfiguration;
     const update = async (type: ResourceType<Config>, name: string) => {
       for (let attempt = 0; attempt < 5; attempt++) {
-        const config = await client.get(type, name);
+        const config = await getOrWarn(() => client.get(type, name), `${type.kind} ${name}`);
+        if (!config) return;
         const hooks = config.webhooks ?? [];
         if (hooks.every((w) => w.clientConfig.caBundle === encoded)) return;
         for (const w of hooks) w.clientConfig.caBundle = encoded;
@@ -216,7 +248,8 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
       await update(MutatingType as ResourceType<Config>, name);
     for (const name of options.customResourceDefinitions ?? []) {
       for (let attempt = 0; attempt < 5; attempt++) {
-        const crd = await client.get(CustomResourceDefinition, name);
+        const crd = await getOrWarn(() => client.get(CustomResourceDefinition, name), `CRD ${name}`);
+        if (!crd) break;
         const cc = crd.spec.conversion?.webhook?.clientConfig;
         if (!cc || cc.caBundle === encoded) break;
         cc.caBundle = encoded;
