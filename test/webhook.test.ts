@@ -329,6 +329,33 @@ describe('generated webhook manifests', () => {
     assert.match(crd, /path: \/convert-webhook-manifests-test-operon-dev-sprocket/);
   });
 
+  it('in cert-manager mode ask for a Certificate, inject its CA by annotation and mount its Secret', () => {
+    const cm = defineOperator({ ...operator.definition, webhookCertificates: 'cert-manager' });
+    const docs = webhookManifests(cm);
+    const cert = docs.find((d) => d.kind === 'Certificate') as {
+      spec: { dnsNames: string[]; secretName: string };
+    };
+    assert.deepEqual(cert.spec.dnsNames, [
+      `widget-operator-webhook.${namespace}.svc`,
+      `widget-operator-webhook.${namespace}.svc.cluster.local`,
+    ]);
+    assert.ok(docs.some((d) => d.kind === 'Issuer'));
+    assert.ok(!docs.some((d) => d.kind === 'Role'), 'no certificate RBAC when cert-manager does the work');
+    const vwc = docs.find((d) => d.kind === 'ValidatingWebhookConfiguration') as {
+      metadata: { annotations: Record<string, string> };
+    };
+    assert.equal(
+      vwc.metadata.annotations['cert-manager.io/inject-ca-from'],
+      `${namespace}/widget-operator-serving-cert`,
+    );
+    const files = generateFiles(cm, 'manifests');
+    assert.match(files.find((f) => f.path.startsWith('crds/'))!.content, /cert-manager\.io\/inject-ca-from/);
+    const deployment = files.find((f) => f.path === 'manager/deployment.yaml')!.content;
+    assert.match(deployment, new RegExp(`secretName: ${cert.spec.secretName}`));
+    assert.match(deployment, /OPERON_WEBHOOK_CERT_DIR/);
+    assert.match(deployment, /containerPort: 9443/);
+  });
+
   it('are accepted by kubectl apply --server-side --dry-run=server', async () => {
     await kubectl('create', 'namespace', namespace);
     const dir = await mkdtemp(join(tmpdir(), 'operon-webhook-manifests-'));

@@ -16,7 +16,9 @@ export { leaderElectionRules, type PolicyRule, type RbacOptions, rbacManifests, 
 export {
   crdWithConversion,
   type Manifest,
+  WEBHOOK_CERT_DIR,
   type WebhookManifestOptions,
+  webhookDeploymentParts,
   webhookManifests,
   webhookNames,
 } from './webhooks.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Operator } from '../manager/operator.ts';
 import { rbacManifests } from './rbac.ts';
-import { crdWithConversion, webhookManifests } from './webhooks.ts';
+import { crdWithConversion, webhookDeploymentParts, webhookManifests } from './webhooks.ts';
 
 export type GenerateWhat = 'crds' | 'rbac' | 'manifests';
 
@@ -55,6 +55,7 @@ export function rbacFiles(operator: Operator): GeneratedFile[] {
 export function deploymentFiles(operator: Operator): GeneratedFile[] {
   const d = operator.definition;
   const labels = { 'app.kubernetes.io/name': d.name, 'app.kubernetes.io/component': 'operator' };
+  const hook = webhookDeploymentParts(operator);
   const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -68,6 +69,7 @@ export function deploymentFiles(operator: Operator): GeneratedFile[] {
           serviceAccountName: d.name,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           terminationGracePeriodSeconds: 40,
+          ...(hook.volumes.length ? { volumes: hook.volumes } : {}),
           containers: [
             {
               name: 'operator',
@@ -75,11 +77,13 @@ export function deploymentFiles(operator: Operator): GeneratedFile[] {
               env: [
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'OPERON_LOG_LEVEL', value: 'info' },
+                ...hook.env,
               ],
+              ...(hook.volumeMounts.length ? { volumeMounts: hook.volumeMounts } : {}),
               ports: [
                 { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
                 { name: 'health', containerPort: 8081, protocol: 'TCP' },
-                ...(d.webhooks?.length ? [{ name: 'webhook', containerPort: 9443, protocol: 'TCP' }] : []),
+                ...hook.ports,
               ],
               livenessProbe: {
                 httpGet: { path: '/healthz', port: 'health' },

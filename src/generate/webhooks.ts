@@ -20,6 +20,28 @@ export interface WebhookManifestOptions {
   certificates?: 'self-signed' | 'cert-manager';
 }
 
+/** Where the cert-manager Secret is mounted in the operator's container (`OPERON_WEBHOOK_CERT_DIR`). */
+export const WEBHOOK_CERT_DIR = '/tmp/k8s-webhook-server/serving-certs';
+
+/** What the operator's Deployment needs for its webhooks: a port, and in cert-manager mode the mounted Secret. */
+export function webhookDeploymentParts(operator: Operator): {
+  ports: Manifest[];
+  env: Manifest[];
+  volumes: Manifest[];
+  volumeMounts: Manifest[];
+} {
+  const d = operator.definition;
+  if (!d.webhooks?.length) return { ports: [], env: [], volumes: [], volumeMounts: [] };
+  const ports = [{ name: 'webhook', containerPort: 9443, protocol: 'TCP' }];
+  if (d.webhookCertificates !== 'cert-manager') return { ports, env: [], volumes: [], volumeMounts: [] };
+  return {
+    ports,
+    env: [{ name: 'OPERON_WEBHOOK_CERT_DIR', value: WEBHOOK_CERT_DIR }],
+    volumes: [{ name: 'webhook-cert', secret: { secretName: webhookNames(operator).secret } }],
+    volumeMounts: [{ name: 'webhook-cert', mountPath: WEBHOOK_CERT_DIR, readOnly: true }],
+  };
+}
+
 /** The names the webhook objects of `operator` get; the operator's runtime uses the same ones. */
 export function webhookNames(operator: Operator) {
   const d = operator.definition;
@@ -46,7 +68,7 @@ export function crdWithConversion(
   const w = (d.webhooks ?? []).find((h) => h.converter && crdName(h) === crd.metadata.name);
   if (!w?.conversionPath) return crd;
   const names = webhookNames(operator);
-  const certManager = options.certificates === 'cert-manager';
+  const certManager = (options.certificates ?? d.webhookCertificates) === 'cert-manager';
   return {
     ...crd,
     metadata: {
@@ -115,7 +137,7 @@ export function webhookManifests(operator: Operator, options: WebhookManifestOpt
   const hooks = d.webhooks ?? [];
   if (hooks.length === 0) return [];
   const names = webhookNames(operator);
-  const certManager = options.certificates === 'cert-manager';
+  const certManager = (options.certificates ?? d.webhookCertificates) === 'cert-manager';
   const labels = { 'app.kubernetes.io/name': d.name, 'app.kubernetes.io/component': 'operator' };
   const inject = certManager
     ? { annotations: { 'cert-manager.io/inject-ca-from': `${d.namespace}/${names.certificate}` } }

@@ -28,6 +28,11 @@ export interface OperatorDefinition {
    * `operon/webhook`); `operon generate` writes their configurations and the CRD conversion stanza.
    */
   webhooks?: readonly ResourceWebhooks[];
+  /**
+   * Where webhook certificates come from: `self-signed` (default) keeps a CA in a Secret and
+   * rotates it; `cert-manager` generates a Certificate and mounts its Secret into the pod.
+   */
+  webhookCertificates?: 'self-signed' | 'cert-manager';
   /** Watch one namespace (namespaced Roles) instead of the whole cluster (a ClusterRole). */
   watchNamespace?: string;
   /** Lease-based leader election, so several replicas can run; default true. */
