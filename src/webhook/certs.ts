@@ -7,10 +7,12 @@
  */
 
 import 'reflect-metadata';
-import { createPrivateKey, X509Certificate as NodeX509Certificate, webcrypto } from 'node:crypto';
+import { createPrivateKey, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import { ErrorCode, OperonError } from '../errors.ts';
+
+export { certificateValidity } from './validity.ts';
 
 const crypto = webcrypto;
 type CryptoKey = webcrypto.CryptoKey;
@@ -145,12 +147,6 @@ export async function issueServingCert(
     crypto,
   );
   return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) };
-}
-
-/** When a PEM certificate starts and stops being valid (Node's own parser; no x509 library needed). */
-export function certificateValidity(pem: string): { notBefore: Date; notAfter: Date } {
-  const c = new NodeX509Certificate(pem);
-  return { notBefore: new Date(c.validFrom), notAfter: new Date(c.validTo) };
 }
 
 function randomSerial(): string {

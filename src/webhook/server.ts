@@ -10,8 +10,9 @@ import type { Registry } from 'prom-client';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
-import { type CertificatePair, certificateValidity } from './certs.ts';
+import type { CertificatePair } from './certs.ts';
 import { createWebhookMetrics, type WebhookMetrics } from './metrics.ts';
+import { certificateValidity } from './validity.ts';
 
 /** controller-runtime's body limit: 7 MiB, above etcd's 1.5 MiB object limit with room for old + new. */
 export const DEFAULT_MAX_BODY_BYTES = 7 * 1024 * 1024;
