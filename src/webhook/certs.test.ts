@@ -47,3 +47,20 @@ describe('certificates', () => {
     await assert.rejects(createSelfSignedCA({ validityDays: 0 }), /positive number of days/);
   });
 });
+
+describe('loading', () => {
+  it('operon/testing, operon/manager and operon/generate do not load the X.509 library', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const script =
+      "await import('operon/testing'); await import('operon/manager'); await import('operon/generate');" +
+      'process.stdout.write(String(typeof Reflect.getMetadata));';
+    const out = execFileSync(
+      process.execPath,
+      ['--conditions=operon:source', '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(out, 'undefined');
+  });
+});
