@@ -6,7 +6,7 @@
  *   npm run bench -- --quick  a smoke run
  *
  *   npm run bench -- --sections=operator --quick   some sections only (controlplane, informer,
- *                                                  streaming, http2, operator) (printed, and written
+ *                                                  streaming, http2, webhook, operator) (printed, and written
  *                                                  only by sections that write their own file)
  *
  * Operator benchmark options: `--large` (10,000 objects to converge), `--contenders=operon,kopf`
@@ -21,6 +21,7 @@ import { benchInformer } from './informer.ts';
 import { benchOperator } from './operator.ts';
 import { benchStreamingList } from './streaming-list.ts';
 import { benchWatchHttp2 } from './watch-http2.ts';
+import { benchWebhook } from './webhook.ts';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) =>
@@ -36,6 +37,7 @@ if (wanted('controlplane')) sections.push(await benchControlPlane(quick ? { star
 if (wanted('informer')) sections.push(await benchInformer({ quick }));
 if (wanted('streaming')) sections.push(await benchStreamingList({ quick }));
 if (wanted('http2')) sections.push(await benchWatchHttp2({ quick }));
+if (wanted('webhook')) sections.push(await benchWebhook({ quick }));
 if (wanted('operator')) {
   const contenders = option('contenders')?.split(',');
   const rate = option('rate');

@@ -23,3 +23,12 @@ export {
   rbacManifests,
   rbacRules,
 } from './rbac.ts';
+export {
+  crdWithConversion,
+  type Manifest,
+  WEBHOOK_CERT_DIR,
+  type WebhookManifestOptions,
+  webhookDeploymentParts,
+  webhookManifests,
+  webhookNames,
+} from './webhooks.ts';

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { Operator } from '../manager/operator.ts';
 import { rbacManifests } from './rbac.ts';
+import { crdWithConversion, webhookDeploymentParts, webhookManifests } from './webhooks.ts';
 
 export type GenerateWhat = 'crds' | 'rbac' | 'manifests';
 
@@ -73,7 +74,7 @@ function yaml(docs: ReadonlyArray<Record<string, unknown>>): string {
 /** The CRD files, one per resource. */
 export function crdFiles(operator: Operator): GeneratedFile[] {
   return (operator.definition.resources ?? [])
-    .map((r) => r.crd())
+    .map((r) => crdWithConversion(operator, r.crd()))
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
     .map((crd) => ({
       path: `crds/${crd.metadata.name}.yaml`,
@@ -107,6 +108,7 @@ export function deploymentFiles(operator: Operator, options: GenerateOptions = {
   const secureMetrics = d.manager?.metricsSecure !== false;
   const metricsPort = secureMetrics ? 8443 : 8080;
   const labels = { 'app.kubernetes.io/name': d.name, 'app.kubernetes.io/component': 'operator' };
+  const hook = webhookDeploymentParts(operator);
   const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -120,6 +122,7 @@ export function deploymentFiles(operator: Operator, options: GenerateOptions = {
           serviceAccountName: d.name,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           terminationGracePeriodSeconds: 40,
+          ...(hook.volumes.length ? { volumes: hook.volumes } : {}),
           containers: [
             {
               name: 'operator',
@@ -128,10 +131,13 @@ export function deploymentFiles(operator: Operator, options: GenerateOptions = {
               env: [
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'OPERON_LOG_LEVEL', value: 'info' },
+                ...hook.env,
               ],
+              ...(hook.volumeMounts.length ? { volumeMounts: hook.volumeMounts } : {}),
               ports: [
                 { name: 'metrics', containerPort: metricsPort, protocol: 'TCP' },
                 { name: 'health', containerPort: 8081, protocol: 'TCP' },
+                ...hook.ports,
               ],
               livenessProbe: {
                 httpGet: { path: '/healthz', port: 'health' },
@@ -211,7 +217,13 @@ export function generateFiles(
 ): GeneratedFile[] {
   if (what === 'crds') return crdFiles(operator);
   if (what === 'rbac') return rbacFiles(operator);
-  const files = [...crdFiles(operator), ...rbacFiles(operator), ...deploymentFiles(operator, options)];
+  const webhooks = webhookManifests(operator);
+  const files = [
+    ...crdFiles(operator),
+    ...rbacFiles(operator),
+    ...deploymentFiles(operator, options),
+    ...(webhooks.length ? [{ path: 'webhook/webhooks.yaml', content: yaml(webhooks) }] : []),
+  ];
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',

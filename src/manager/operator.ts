@@ -7,6 +7,7 @@
 import type { AnyControllerDefinition } from '../controller/controller.ts';
 import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import type { CustomResource, VersionDefinition } from '../resource/define-resource.ts';
+import type { ResourceWebhooks } from '../webhook/define-webhooks.ts';
 import { createManager, ExitCode, type ManagerOptions } from './manager.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: any custom resource
@@ -26,6 +27,16 @@ export interface OperatorDefinition {
   /** Custom resources it defines (their CRDs are generated). */
   resources?: readonly AnyCustomResource[];
   controllers: readonly AnyControllerDefinition[];
+  /**
+   * Admission and conversion webhooks, one `defineWebhooks(resource, ...)` per resource (from
+   * `operon/webhook`); `operon generate` writes their configurations and the CRD conversion stanza.
+   */
+  webhooks?: readonly ResourceWebhooks[];
+  /**
+   * Where webhook certificates come from: `self-signed` (default) keeps a CA in a Secret and
+   * rotates it; `cert-manager` generates a Certificate and mounts its Secret into the pod.
+   */
+  webhookCertificates?: 'self-signed' | 'cert-manager';
   /** Watch one namespace (namespaced Roles) instead of the whole cluster (a ClusterRole). */
   watchNamespace?: string;
   /** Lease-based leader election, so several replicas can run; default true. */
@@ -76,6 +87,19 @@ export function defineOperator(def: OperatorDefinition): Operator {
     names.add(c.name);
   }
   if (!def.controllers?.length) problems.push('it has no controllers');
+  const hooked = new Set<string>();
+  for (const w of def.webhooks ?? []) {
+    const key = `${w.resource.group}/${w.resource.kind}`;
+    if (hooked.has(key))
+      problems.push(`two webhook sets are defined for ${key}; merge them into one defineWebhooks()`);
+    hooked.add(key);
+    if (
+      !def.resources?.some((r) => r.group === w.resource.group && r.kind === w.resource.kind) &&
+      w.converter
+    ) {
+      problems.push(`the conversion webhook of ${key} needs that resource in resources, for its CRD`);
+    }
+  }
   if (problems.length > 0) {
     throw new OperonError(
       ErrorCode.InvalidArgument,
@@ -139,9 +163,61 @@ export function defineOperator(def: OperatorDefinition): Operator {
         return 1;
       }
       for (const c of def.controllers) manager.add(c);
-      const code = await manager.run();
-      if (code === ExitCode.LeadershipLost || code === ExitCode.ShutdownTimedOut) process.exit(code);
-      return code;
+      // In a cluster the API server reaches the webhook Service; a local run serves them only with
+      // OPERON_WEBHOOKS=true (as leader election), since no API server would call it.
+      const serveWebhooks =
+        Boolean(def.webhooks?.length) &&
+        (inCluster ? env.OPERON_WEBHOOKS !== 'false' : env.OPERON_WEBHOOKS === 'true');
+      // Lost leadership and a shutdown past its grace exit at once: nothing may outlive them.
+      const finish = (code: number) => {
+        if (code === ExitCode.LeadershipLost || code === ExitCode.ShutdownTimedOut) process.exit(code);
+        return code;
+      };
+      if (!serveWebhooks || !def.webhooks) return finish(await manager.run());
+      // Webhooks run on every replica, beside the manager (loaded only when there are webhooks).
+      const { serveOperatorWebhooks } = await import('../webhook/run.ts');
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      const namespace = env.POD_NAMESPACE ?? definition.namespace;
+      const webhooks = serveOperatorWebhooks(
+        {
+          webhooks: def.webhooks,
+          client: manager.client,
+          log: manager.log,
+          metrics: manager.metrics.registry,
+          namespace,
+          names: {
+            secret: `${def.name}-webhook-cert`,
+            configuration: def.name,
+            hosts: [
+              `${def.name}-webhook.${namespace}.svc`,
+              `${def.name}-webhook.${namespace}.svc.cluster.local`,
+            ],
+          },
+          ...(env.OPERON_WEBHOOK_ADDRESS ? { address: env.OPERON_WEBHOOK_ADDRESS } : {}),
+          ...(env.OPERON_WEBHOOK_CERT_DIR ? { certDir: env.OPERON_WEBHOOK_CERT_DIR } : {}),
+        },
+        stop.signal,
+      ).then(
+        ({ done }) => done.then(() => false),
+        (err: unknown) => {
+          // Without its webhooks the operator is broken: stop the manager too, and exit 1.
+          manager.log.error('webhook server failed; shutting down', { err });
+          if (!stop.signal.aborted) process.kill(process.pid, 'SIGTERM');
+          return true;
+        },
+      );
+      try {
+        const code = await manager.run();
+        stop.abort();
+        const failed = await webhooks;
+        return finish(failed ? 1 : code);
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      }
     },
   };
 }

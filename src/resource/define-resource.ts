@@ -8,6 +8,7 @@ import type { Static, TSchema } from 'typebox';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { resourceType } from '../client/resource.ts';
 import type { ObjectMeta } from '../client/types/meta-v1.ts';
+import { ErrorCode, OperonError } from '../errors.ts';
 import type { ValidationRule } from './builders.ts';
 import { convertSchema, type JSONSchemaProps, type SchemaIssue, schemaError } from './schema.ts';
 
@@ -96,9 +97,51 @@ export type CustomResource<
   readonly definition: ResourceDefinition<V>;
   /** The ResourceType of each version, e.g. `WebApp.versions.v1beta1`. */
   readonly versions: { readonly [Ver in keyof V & string]: ResourceType<CustomObject<G, K, Ver, V[Ver]>> };
-  /** The CustomResourceDefinition, checked structural; stable (same input, same output). */
-  crd(): CustomResourceDefinitionManifest;
+  /**
+   * The CustomResourceDefinition, checked structural; stable (same input, same output). With
+   * `conversion`, its `spec.conversion` sends conversions to that webhook (strategy Webhook).
+   */
+  crd(options?: CrdOptions): CustomResourceDefinitionManifest;
 };
+
+/** Where the API server sends ConversionReviews: exactly one of `url` and `service`. */
+export interface WebhookClientConfig {
+  /** `https://host:port/path`, as envtest and local tests use. */
+  url?: string;
+  /** The in-cluster Service of the webhook server; port default 443. */
+  service?: { namespace: string; name: string; path?: string; port?: number };
+  /** Base64 PEM of the CA that signs the serving certificate; empty trusts the system roots. */
+  caBundle?: string;
+}
+
+/** The CRD's `spec.conversion` when versions are converted by a webhook. */
+export interface WebhookConversion {
+  strategy: 'Webhook';
+  webhook: { clientConfig: WebhookClientConfig; conversionReviewVersions: string[] };
+}
+
+export interface CrdOptions {
+  /** Send conversions between versions to this webhook (`spec.conversion.strategy: Webhook`). */
+  conversion?: WebhookClientConfig;
+  /** Extra annotations, e.g. cert-manager's `cert-manager.io/inject-ca-from`. */
+  annotations?: Readonly<Record<string, string>>;
+}
+
+/** The conversion stanza of a CRD for a webhook at `clientConfig`. */
+export function webhookConversion(clientConfig: WebhookClientConfig): WebhookConversion {
+  const hasUrl = clientConfig.url !== undefined;
+  const hasService = clientConfig.service !== undefined;
+  if (hasUrl === hasService) {
+    throw new OperonError(
+      ErrorCode.InvalidArgument,
+      'A conversion webhook needs exactly one of clientConfig.url and clientConfig.service.',
+    );
+  }
+  return {
+    strategy: 'Webhook',
+    webhook: { clientConfig: structuredClone(clientConfig), conversionReviewVersions: ['v1'] },
+  };
+}
 
 /** The object `crd()` returns: apiextensions.k8s.io/v1 CustomResourceDefinition. */
 export interface CustomResourceDefinitionManifest extends KubernetesObject {
@@ -117,6 +160,7 @@ export interface CustomResourceDefinitionManifest extends KubernetesObject {
     };
     scope: 'Namespaced' | 'Cluster';
     versions: Array<Record<string, unknown>>;
+    conversion?: WebhookConversion | { strategy: 'None' };
   };
 }
 
@@ -261,10 +305,13 @@ export function defineResource<
     });
   };
 
-  const crd = (): CustomResourceDefinitionManifest => ({
+  const crd = (options: CrdOptions = {}): CustomResourceDefinitionManifest => ({
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${d.group}` },
+    metadata: {
+      name: `${plural}.${d.group}`,
+      ...(options.annotations ? { annotations: { ...options.annotations } } : {}),
+    },
     spec: {
       group: d.group,
       names: {
@@ -299,6 +346,7 @@ export function defineResource<
             : {}),
         };
       }),
+      ...(options.conversion ? { conversion: webhookConversion(options.conversion) } : {}),
     },
   });
 

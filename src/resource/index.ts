@@ -15,6 +15,7 @@ export {
   validations,
 } from './builders.ts';
 export {
+  type CrdOptions,
   type CustomObject,
   type CustomResource,
   type CustomResourceDefinitionManifest,
@@ -24,5 +25,8 @@ export {
   type ResourceDefinition,
   type ScaleSubresource,
   type VersionDefinition,
+  type WebhookClientConfig,
+  type WebhookConversion,
+  webhookConversion,
 } from './define-resource.ts';
 export { convertSchema, type JSONSchemaProps, type SchemaIssue, toStructuralSchema } from './schema.ts';

@@ -6,6 +6,7 @@
 import { defineOperator } from 'operon/manager';
 import { webAppController } from './controller.ts';
 import { WebApp } from './webapp.ts';
+import { webAppWebhooks } from './webhooks.ts';
 
 export const NAME = 'webapp-operator';
 /** Where the operator runs and keeps its app registry. */
@@ -17,6 +18,8 @@ const operator = defineOperator({
   image: 'ghcr.io/operon-dev/webapp-operator:0.1.0',
   resources: [WebApp],
   controllers: [webAppController({ registryNamespace: NAMESPACE })],
+  // v1alpha1 conversion, resource defaults and a registry allow-list (ConfigMap webapp-allowed-registries).
+  webhooks: [webAppWebhooks({ allowList: { namespace: NAMESPACE, name: 'webapp-allowed-registries' } })],
   replicas: 2,
 });
 export default operator;

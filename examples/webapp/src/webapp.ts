@@ -1,6 +1,8 @@
 /**
  * The WebApp custom resource: a container image served by a Deployment and a Service, scaled by
  * `kubectl scale wa/NAME`, with Available / Progressing / Degraded conditions in its status.
+ * `v1` is stored; the older `v1alpha1` (image as repository + tag, no resources or strategy) is
+ * converted by the operator's webhook (`webhooks.ts`).
  */
 
 import {
@@ -33,7 +35,45 @@ export const WebApp = defineResource({
   categories: ['all'],
   description: 'WebApp runs a container image as a Deployment with a Service in front of it.',
   versions: {
+    v1alpha1: {
+      deprecated: 'example.operon.dev/v1alpha1 WebApp is deprecated; use example.operon.dev/v1',
+      spec: Type.Object(
+        {
+          repository: Type.String({
+            minLength: 1,
+            maxLength: 512,
+            description: 'Image repository, e.g. nginx.',
+          }),
+          tag: Type.Optional(Type.String({ maxLength: 128, description: 'Image tag, e.g. 1.27.' })),
+          replicas: Type.Integer({ minimum: 0, maximum: 100, default: 1, description: 'Pods to run.' }),
+          port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080, description: 'Container port.' }),
+        },
+        {
+          ...validations(
+            rule(
+              "has(self.tag) || !self.repository.matches(':[^/]*$')",
+              'without a tag, the repository cannot end in ":<tag>"; put the tag in spec.tag',
+            ),
+            rule(
+              "!has(self.tag) || !self.repository.contains('@')",
+              'a repository with a digest (@) takes no tag',
+            ),
+          ),
+        },
+      ),
+      status: Type.Object({
+        replicas: Type.Optional(Type.Integer()),
+        readyReplicas: Type.Optional(Type.Integer()),
+      }),
+      printerColumns: [
+        { name: 'Repository', type: 'string', jsonPath: '.spec.repository' },
+        { name: 'Tag', type: 'string', jsonPath: '.spec.tag' },
+        { name: 'Desired', type: 'integer', jsonPath: '.spec.replicas' },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      ],
+    },
     v1: {
+      storage: true,
       spec: Type.Object({
         image: Type.String({
           description: 'Container image to run, e.g. nginx:1.27.',

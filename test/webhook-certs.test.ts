@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
+import {
+  type Client,
+  createClient,
+  loadKubeconfig,
+  Secret,
+  ValidatingWebhookConfiguration,
+} from 'operon/client';
+import { defineResource, Type } from 'operon/resource';
+import { type ControlPlane, runWebhooks, useControlPlane } from 'operon/testing';
+import {
+  Admission,
+  createCertificateRotator,
+  defineWebhooks,
+  needsRenewal,
+  SECRET_KEYS,
+  serveOperatorWebhooks,
+} from 'operon/webhook';
+
+const Token = defineResource({
+  group: 'webhook-certs-test.operon.dev',
+  kind: 'Token',
+  versions: { v1: { spec: Type.Object({ value: Type.String() }) } },
+});
+const tokenHooks = defineWebhooks(Token, {
+  validate: (t) => (t.spec.value === 'no' ? Admission.deny('no is not a token') : Admission.allow()),
+});
+
+let plane: ControlPlane;
+let client: Client;
+
+before(async () => {
+  plane = await useControlPlane({ crds: [Token.crd()] });
+  client = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
+});
+after(async () => {
+  await client?.close();
+  await plane?.stop();
+});
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('webhook certificates kept in a Secret', () => {
+  it('two replicas starting together share one CA: one creates the Secret, the other reads it', async () => {
+    await using ns = await plane.createNamespace('two-replicas');
+    const replica = () =>
+      createCertificateRotator({
+        client,
+        namespace: ns.name,
+        secretName: 'hook-cert',
+        hosts: ['hook.ns.svc'],
+      });
+    const [a, b] = await Promise.all([replica().check(), replica().check()]);
+    assert.equal(a.ca, b.ca, 'the same CA');
+    assert.equal(a.serving.cert, b.serving.cert, 'the same serving certificate');
+    assert.equal([a.renewed, b.renewed].filter(Boolean).length >= 1, true);
+    const secret = await client.get(Secret, 'hook-cert', { namespace: ns.name });
+    assert.equal(Buffer.from(secret.data![SECRET_KEYS.caCert]!, 'base64').toString(), a.ca);
+    const serving = new X509Certificate(a.serving.cert);
+    assert.ok(serving.verify(new X509Certificate(a.ca).publicKey));
+    assert.equal(serving.checkHost('hook.ns.svc'), 'hook.ns.svc');
+    // A third replica later changes nothing.
+    const c = await replica().check();
+    assert.equal(c.renewed, false);
+    assert.equal(c.serving.cert, a.serving.cert);
+  });
+
+  it('renews the serving certificate once it is within the lookahead, keeping the CA', async () => {
+    await using ns = await plane.createNamespace('renew');
+    let now = new Date();
+    const rotator = createCertificateRotator({
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['h'],
+      servingValidityDays: 100,
+      renewBeforeDays: 30,
+      now: () => now,
+    });
+    const first = await rotator.check();
+    now = new Date(now.getTime() + 69 * DAY);
+    assert.equal((await rotator.check()).renewed, false, 'not yet due at 69 of 100 days');
+    now = new Date(now.getTime() + 2 * DAY);
+    const second = await rotator.check();
+    assert.equal(second.renewed, true, 'due at 71 of 100 days with 30 days lookahead');
+    assert.notEqual(second.serving.cert, first.serving.cert);
+    assert.equal(second.ca, first.ca);
+    assert.equal(needsRenewal(second.serving.cert, now, 30 * DAY), false);
+    // The operator moved namespace: its Service has a new name, so the certificate is reissued.
+    const moved = await createCertificateRotator({
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['h2'],
+      now: () => now,
+    }).check();
+    assert.equal(moved.renewed, true);
+    assert.equal(new X509Certificate(moved.serving.cert).checkHost('h2'), 'h2');
+    assert.equal(moved.ca, first.ca);
+  });
+
+  it('serves even when a configuration it injects into is not installed yet', async () => {
+    await using ns = await plane.createNamespace('missing');
+    const result = await createCertificateRotator({
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['h'],
+      validatingWebhookConfigurations: [`not-installed-${ns.name}`],
+      customResourceDefinitions: [`nothings.${ns.name}.example`],
+    }).check();
+    assert.ok(result.serving.cert);
+  });
+
+  it('rotation during a stream of admissions fails none, and caBundle stays current', async () => {
+    await using ns = await plane.createNamespace('rotate');
+    let now = new Date();
+    let server: { setCertificate(c: { cert: string; key: string }): void } | undefined;
+    const rotator = createCertificateRotator({
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['127.0.0.1'],
+      servingValidityDays: 10,
+      renewBeforeDays: 2,
+      now: () => now,
+      server: { setCertificate: (c) => server?.setCertificate(c) },
+    });
+    const initial = await rotator.check();
+    await using hooks = await runWebhooks(plane, [tokenHooks], {
+      certificate: { caBundle: initial.ca, serving: initial.serving },
+    });
+    server = hooks.server;
+    // Now the rotator also keeps the installed configuration's caBundle current.
+    const injecting = createCertificateRotator({
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['127.0.0.1'],
+      servingValidityDays: 10,
+      renewBeforeDays: 2,
+      now: () => now,
+      server: hooks.server,
+      validatingWebhookConfigurations: [hooks.configurationName],
+    });
+
+    const path = tokenHooks.validating!.path;
+    const before = hooks.calls.get(path) ?? 0;
+    let stop = false;
+    const results: Array<'ok' | Error> = [];
+    const stream = (async () => {
+      for (let i = 0; !stop || i < 40; i++) {
+        try {
+          await client.create(Token, {
+            metadata: { name: `t${i}`, namespace: ns.name },
+            spec: { value: 'yes' },
+          });
+          results.push('ok');
+        } catch (err) {
+          results.push(err as Error);
+        }
+      }
+    })();
+    const certs = new Set<string>([initial.serving.cert]);
+    for (let r = 0; r < 3; r++) {
+      now = new Date(now.getTime() + 9 * DAY); // past the lookahead of the current certificate
+      const { serving, renewed } = await injecting.check();
+      assert.equal(renewed, true);
+      certs.add(serving.cert);
+    }
+    stop = true;
+    await stream;
+    const failures = results.filter((r) => r !== 'ok');
+    assert.deepEqual(failures, [], 'no admission failed');
+    assert.equal(certs.size, 4, 'three rotations');
+    assert.ok(
+      (hooks.calls.get(path) ?? 0) - before >= results.length,
+      'every create went through the webhook',
+    );
+    const vwc = await client.get(ValidatingWebhookConfiguration, hooks.configurationName);
+    for (const w of vwc.webhooks ?? []) {
+      assert.equal(Buffer.from(w.clientConfig.caBundle!, 'base64').toString(), injecting.caBundle);
+    }
+    // And the webhook still denies, over a new certificate.
+    await assert.rejects(
+      client.create(Token, { metadata: { name: 'no', namespace: ns.name }, spec: { value: 'no' } }),
+      /no is not a token/,
+    );
+  });
+});
+
+describe("an operator's webhook server", () => {
+  it('on start creates the Secret, serves its certificate and injects the CA into its configuration', async () => {
+    await using ns = await plane.createNamespace('operator');
+    const name = `token-operator-${ns.name}`;
+    await client.create(ValidatingWebhookConfiguration, {
+      metadata: { name },
+      webhooks: [
+        {
+          name: 'validate.tokens.webhook-certs-test.operon.dev',
+          clientConfig: { url: 'https://127.0.0.1:1/validate' },
+          rules: [
+            {
+              apiGroups: ['nothing.example'],
+              apiVersions: ['v1'],
+              operations: ['CREATE'],
+              resources: ['none'],
+            },
+          ],
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+        },
+      ],
+    });
+    const stop = new AbortController();
+    try {
+      const { server, done } = await serveOperatorWebhooks(
+        {
+          webhooks: [tokenHooks],
+          client,
+          log: (await import('operon/log')).createLogger({ level: 'error' }),
+          namespace: ns.name,
+          names: { secret: 'token-webhook-cert', configuration: name, hosts: ['127.0.0.1'] },
+          address: '127.0.0.1:0',
+        },
+        stop.signal,
+      );
+      assert.equal(server.ready, true);
+      const secret = await client.get(Secret, 'token-webhook-cert', { namespace: ns.name });
+      const ca = Buffer.from(secret.data![SECRET_KEYS.caCert]!, 'base64').toString();
+      const port = Number(server.address!.split(':').pop());
+      const presented = await new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port, ca }, () => {
+          resolve(socket.getPeerX509Certificate()!.toString());
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+      assert.equal(
+        presented,
+        new X509Certificate(Buffer.from(secret.data![SECRET_KEYS.cert]!, 'base64')).toString(),
+      );
+      const vwc = await client.get(ValidatingWebhookConfiguration, name);
+      assert.equal(Buffer.from(vwc.webhooks![0]!.clientConfig.caBundle!, 'base64').toString(), ca);
+      stop.abort();
+      await done;
+      assert.equal(server.ready, false);
+    } finally {
+      stop.abort();
+      await client.delete(ValidatingWebhookConfiguration, name);
+    }
+  });
+});
