@@ -20,7 +20,7 @@ import {
   watches,
 } from 'operon/controller';
 import { createLogger } from 'operon/log';
-import { createManager, type Manager } from 'operon/manager';
+import { createManager, ExitCode, exitCodeOf, type Manager, ShutdownTimeoutError } from 'operon/manager';
 import { type ControlPlane, eventually, startFaultProxy, useControlPlane } from 'operon/testing';
 
 let plane: ControlPlane;
@@ -549,14 +549,26 @@ describe('controllers against a real API server', () => {
         },
       }),
     );
-    const r = run(manager);
+    const ac = new AbortController();
+    const done = manager.start(ac.signal);
+    let stopError: unknown;
     try {
       await client.create(ConfigMap, { metadata: { name: 'stuck', namespace: ns.name } });
       await eventually('the reconcile to hang', () => started);
     } finally {
-      await r.stop();
+      ac.abort();
+      // start() settles although the reconcile still hangs, and says the grace period ran out.
+      stopError = await done.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       release();
     }
+    assert.ok(
+      stopError instanceof ShutdownTimeoutError,
+      `expected a ShutdownTimeoutError, got ${String(stopError)}`,
+    );
+    assert.equal(exitCodeOf(stopError), ExitCode.ShutdownTimedOut);
     assert.equal(finished, false, 'the manager stopped while the reconcile still hung');
     assert.ok(logs.some((l) => l.includes('stop deadline passed')));
   });

@@ -348,7 +348,7 @@ describe('generated webhook manifests', () => {
       vwc.metadata.annotations['cert-manager.io/inject-ca-from'],
       `${namespace}/widget-operator-serving-cert`,
     );
-    const files = generateFiles(cm, 'manifests');
+    const files = generateFiles(cm, 'manifests', { image: 'registry.example.com/widget-operator:1.0.0' });
     assert.match(files.find((f) => f.path.startsWith('crds/'))!.content, /cert-manager\.io\/inject-ca-from/);
     const deployment = files.find((f) => f.path === 'manager/deployment.yaml')!.content;
     assert.match(deployment, new RegExp(`secretName: ${cert.spec.secretName}`));
@@ -360,9 +360,9 @@ describe('generated webhook manifests', () => {
     await kubectl('create', 'namespace', namespace);
     const dir = await mkdtemp(join(tmpdir(), 'operon-webhook-manifests-'));
     try {
-      const files = generateFiles(operator, 'manifests').filter(
-        (f) => f.path.endsWith('.yaml') && !f.path.startsWith('kustomization'),
-      );
+      const files = generateFiles(operator, 'manifests', {
+        image: 'registry.example.com/widget-operator:1.0.0',
+      }).filter((f) => f.path.endsWith('.yaml') && !f.path.startsWith('kustomization'));
       for (const f of files) {
         const path = join(dir, f.path.replace(/\//g, '_'));
         await writeFile(path, f.content);
