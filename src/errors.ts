@@ -43,6 +43,8 @@ export const ErrorCode = {
   Terminal: 'OPERON_TERMINAL',
   /** A watch's resourceVersion is too old (HTTP 410 Gone); the caller must relist. Retryable by relisting. */
   WatchExpired: 'OPERON_WATCH_EXPIRED',
+  /** A request on a client after its `close()`: nothing is sent. Not retryable on this client: create a new one. */
+  ClientClosed: 'OPERON_CLIENT_CLOSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
