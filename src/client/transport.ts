@@ -42,11 +42,13 @@ export interface TransportOptions {
   /**
    * How often each HTTP/2 connection is PINGed. A PING still unanswered when the next one is due
    * drops the connection and fails every request and watch on it (code `OPERON_UNREACHABLE`), so
-   * the next request opens a fresh one. Default 10 s: a connection that went silent (a NAT or load
-   * balancer that forgot the flow: no FIN, no RST) is dropped 10–20 s later, inside the 30 s in
-   * which an operator must act on new changes (client-go takes 30 s idle + 15 s PING timeout). A
-   * PING is a 17-byte frame, and the server answers it without any work. 0 turns it off. Over
-   * HTTP/1.1 there is no PING: requests rely on `requestTimeoutMs`, watches on their idle timeout.
+   * the next request opens a fresh one. Default 5 s: a connection that went silent (a NAT or load
+   * balancer that forgot the flow: no FIN, no RST) is dropped 5–10 s later, well inside the 30 s in
+   * which an operator must act on new changes (client-go: 30 s idle + 15 s PING timeout). Measured
+   * through a blackhole (test/faults.test.ts): 10 s gave 19.9 s to act on a change, too close to
+   * 30 s. A PING is a 17-byte frame the server answers without work; 5 s still leaves a loaded
+   * event loop seconds to read the ack. 0 turns it off. Over HTTP/1.1 there is no PING: requests
+   * rely on `requestTimeoutMs`, watches on their idle timeout.
    */
   pingIntervalMs?: number;
   /** Time for the request timeouts; default the process clock (tests pass a fake one). */
@@ -194,7 +196,7 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
   };
   const clock = options.clock ?? realClock;
   const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
-  const pingIntervalMs = options.pingIntervalMs ?? 10_000;
+  const pingIntervalMs = options.pingIntervalMs ?? 5000;
   for (const [name, value] of [
     ['requestTimeoutMs', requestTimeoutMs],
     ['pingIntervalMs', pingIntervalMs],
