@@ -61,6 +61,8 @@ export const ErrorCode = {
   Stopped: 'OPERON_STOPPED',
   /** A watch ended within a second of opening with no event (client-go's very short watch): it backs off and relists. Retryable. */
   VeryShortWatch: 'OPERON_VERY_SHORT_WATCH',
+  /** A request on a client after its `close()`: nothing is sent. Not retryable on this client: create a new one. */
+  ClientClosed: 'OPERON_CLIENT_CLOSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Client, resourcePath } from '../client/client.ts';
 import { ConfigMap } from '../client/types/core-v1.ts';
-import { ErrorCode, isOperonError } from '../errors.ts';
+import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import { createFakeClock } from '../queue/clock.ts';
 import { createFakeRaw, type FakeRaw, type FakeRequest, type FakeStream } from '../watch/fake-raw.ts';
 import type { WatchEvent } from '../watch/watch.ts';
@@ -253,6 +253,40 @@ describe('informer: deletes, relists and health', () => {
     await until(() => t.informer.stats().healthy, 'healthy after a second of quiet watching');
     assert.equal(t.informer.stats().unhealthySince, 0);
     await t.stop();
+  });
+
+  it('stops, sending nothing more and leaving no timer, once its client is closed', async () => {
+    const fake = createFakeRaw();
+    const clock = createFakeClock();
+    const reported: string[] = [];
+    const informer = createInformer(fake.client, ConfigMap, {
+      clock,
+      watch: { streamingList: false, backoff: { jitter: 0 } },
+      onObjectError: (error, info) => reported.push(`${info.stage}: ${error.message}`),
+    });
+    const ac = new AbortController();
+    const running = informer.start(ac.signal);
+    (await next(fake, 'list')).list([cm('a', '5')], '5');
+    const s = (await next(fake, 'watch')).stream();
+    await informer.waitForSync();
+    s.break(new Error('connection reset'));
+    await until(() => informer.stats().errors === 1, 'the break reported');
+    clock.advance(1000); // the watch's backoff (800 ms, no jitter), then it relists
+    // The client was closed meanwhile: its next request is refused before anything is sent.
+    (await next(fake, 'list')).reject(new OperonError(ErrorCode.ClientClosed, 'This client is closed.'));
+    // start() ends by itself, without its signal: backing off forever would help nothing.
+    await running;
+    assert.equal(ac.signal.aborted, false);
+    const made = fake.made;
+    clock.advance(120_000);
+    await flush();
+    assert.equal(fake.made, made, 'no request after the client closed');
+    assert.equal(clock.pendingTimers(), 0, 'no timer left behind');
+    assert.equal(informer.stats().healthy, false);
+    assert.ok(
+      reported.some((r) => r.startsWith('loop:') && r.includes('client is closed')),
+      reported.join('; '),
+    );
   });
 
   it('restarts a loop that ended by itself, with backoff, and needs a resync until it has listed again', async () => {

@@ -8,6 +8,7 @@
 
 import type { Selector } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
+import { ErrorCode, isOperonError } from '../errors.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import { type WatchClient, type WatchEvent, type WatchOptions, watch } from '../watch/watch.ts';
 import { createStore, type IndexFunction, objectKey, type Store } from './store.ts';
@@ -409,6 +410,16 @@ export function createInformer<T extends KubernetesObject>(
           error = asError(err);
         }
         if (signal.aborted) break;
+        if (isOperonError(error, ErrorCode.ClientClosed)) {
+          // Its client was closed (the manager is stopping): nothing can be sent, so stop too.
+          stats.healthy = false;
+          stats.lastError = error;
+          report(
+            new Error(`the informer of ${type.kind} stopped: its client is closed`, { cause: error }),
+            'loop',
+          );
+          break;
+        }
         // The loop ended by itself: unhealthy until it has listed again, and restarted with backoff.
         stats.restarts++;
         stats.needsResync = true;

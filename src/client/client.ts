@@ -225,6 +225,11 @@ export interface Client extends Reader {
     type: ResourceType,
     options?: { namespace?: string | undefined; name?: string; subresource?: string },
   ): string;
+  /**
+   * Ends the client for good: every request afterwards (a watch too, and any not yet sent)
+   * rejects with code `OPERON_CLIENT_CLOSED` and opens no connection; requests in flight get a
+   * second to finish. Make a new client to talk to the server again.
+   */
   close(): Promise<void>;
 }
 

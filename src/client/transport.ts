@@ -1,11 +1,14 @@
 /**
  * The HTTP transport to one cluster: `createTransport()` keeps one pooled keep-alive undici
- * dispatcher, adds credentials (refreshing them after a 401), honours 429 `Retry-After`, and can
- * apply an optional client-side QPS/burst limit (off by default, as in controller-runtime).
+ * dispatcher, adds credentials (refreshing them after a 401), honours 429 `Retry-After`, bounds
+ * every request but a watch by a timeout, PINGs each HTTP/2 connection so a silently dead one is
+ * dropped, and can apply an optional client-side QPS/burst limit (off by default, as in
+ * controller-runtime). `close()` is terminal: nothing is sent afterwards.
  */
 
 import { Agent, type Dispatcher, ProxyAgent, request as undiciRequest } from 'undici';
-import { ErrorCode, OperonError } from '../errors.ts';
+import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
+import { type Clock, realClock } from '../queue/clock.ts';
 import { ApiError } from './api-error.ts';
 import type { ClusterConfig, Credentials, Impersonation } from './config.ts';
 import type { Status } from './types/meta-v1.ts';
@@ -28,6 +31,28 @@ export interface TransportOptions {
    * no measurable difference in event latency. A server without HTTP/2 gets HTTP/1.1.
    */
   http2?: boolean;
+  /**
+   * Longest time one request may take, from sending it to the last byte of its answer; default
+   * 60 s, the API server's own `--request-timeout` (past it the server answers 504 anyway). A
+   * request that runs out fails with code `OPERON_TIMEOUT` (retryable). Watches (`watch=1` in the
+   * query) are exempt: they are long by design, and the connection's PING and the watch's idle
+   * timeout find a dead one. 0 turns the limit off.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * How often each HTTP/2 connection is PINGed. A PING still unanswered when the next one is due
+   * drops the connection and fails every request and watch on it (code `OPERON_UNREACHABLE`), so
+   * the next request opens a fresh one. Default 5 s: a connection that went silent (a NAT or load
+   * balancer that forgot the flow: no FIN, no RST) is dropped 5–10 s later, well inside the 30 s in
+   * which an operator must act on new changes (client-go: 30 s idle + 15 s PING timeout). Measured
+   * through a blackhole (test/faults.test.ts): 10 s gave 19.9 s to act on a change, too close to
+   * 30 s. A PING is a 17-byte frame the server answers without work; 5 s still leaves a loaded
+   * event loop seconds to read the ack. 0 turns it off. Over HTTP/1.1 there is no PING: requests
+   * rely on `requestTimeoutMs`, watches on their idle timeout.
+   */
+  pingIntervalMs?: number;
+  /** Time for the request timeouts; default the process clock (tests pass a fake one). */
+  clock?: Clock;
   userAgent?: string;
   /** Observes every answer: method, path and status (for audits of what an operator does). */
   onResponse?: (method: string, path: string, status: number) => void;
@@ -42,6 +67,8 @@ export interface HttpRequest {
   signal?: AbortSignal | undefined;
   /** For watches: longest silence between body chunks before the connection counts as dead. */
   bodyTimeoutMs?: number;
+  /** This request's total timeout instead of `requestTimeoutMs` (0 = none). */
+  timeoutMs?: number;
   /** Accept header; default `application/json` (metadata-only reads ask for PartialObjectMetadata). */
   accept?: string;
 }
@@ -58,8 +85,25 @@ export interface Transport {
   send(req: HttpRequest): Promise<HttpResponse>;
   /** Sends a request and parses a JSON answer; throws ApiError for non-2xx. */
   json<T>(req: HttpRequest): Promise<T>;
-  /** Counters: requests sent, by method, for benchmarks and metrics. */
-  readonly stats: { requests: number; byMethod: Record<string, number>; throttled: number };
+  /**
+   * Counters for benchmarks, metrics and fault tests: requests sent, by method; 429s retried;
+   * requests that ran out of time; connections dropped because they stopped answering PINGs.
+   */
+  readonly stats: {
+    requests: number;
+    byMethod: Record<string, number>;
+    throttled: number;
+    timedOut: number;
+    unresponsive: number;
+  };
+  /** Whether `close()` was called. */
+  readonly closed: boolean;
+  /**
+   * Ends the transport for good: every request afterwards, and every one not yet sent (waiting
+   * for credentials, the rate limit or a Retry-After), rejects with code `OPERON_CLIENT_CLOSED`
+   * and opens no connection. Requests in flight get a second to finish, then their connections
+   * are destroyed. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -96,6 +140,44 @@ function tokenBucket(qps: number, burst: number) {
   };
 }
 
+/** Whether a request path is a watch, which the API server too treats as long-running. */
+function isWatch(path: string): boolean {
+  const q = path.indexOf('?');
+  if (q < 0) return false;
+  const watch = new URLSearchParams(path.slice(q + 1)).get('watch');
+  return watch === '1' || watch === 'true';
+}
+
+/** A signal that aborts when any of `signals` does; `dispose()` unhooks it from them. */
+function anySignal(signals: ReadonlyArray<AbortSignal | undefined | null>): {
+  signal: AbortSignal;
+  dispose(): void;
+} {
+  const controller = new AbortController();
+  const hooked: AbortSignal[] = [];
+  const onAbort = function (this: AbortSignal) {
+    controller.abort(this.reason);
+    dispose();
+  };
+  function dispose() {
+    for (const s of hooked.splice(0)) s.removeEventListener('abort', onAbort);
+  }
+  for (const s of signals) {
+    if (!s) continue;
+    if (s.aborted) {
+      controller.abort(s.reason);
+      dispose();
+      break;
+    }
+    s.addEventListener('abort', onAbort, { once: true });
+    hooked.push(s);
+  }
+  return { signal: controller.signal, dispose };
+}
+
+/** The message an undici error carries when its HTTP/2 connection stopped answering PINGs. */
+const UNRESPONSIVE = /connection unresponsive/;
+
 export function createTransport(config: ClusterConfig, options: TransportOptions = {}): Transport {
   const base = new URL(config.server);
   const origin = base.origin;
@@ -105,7 +187,40 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
     : undefined;
   const maxThrottleRetries = options.maxThrottleRetries ?? 5;
   const userAgent = options.userAgent ?? 'operon/0.1';
-  const stats = { requests: 0, byMethod: {} as Record<string, number>, throttled: 0 };
+  const stats = {
+    requests: 0,
+    byMethod: {} as Record<string, number>,
+    throttled: 0,
+    timedOut: 0,
+    unresponsive: 0,
+  };
+  const clock = options.clock ?? realClock;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+  const pingIntervalMs = options.pingIntervalMs ?? 5000;
+  for (const [name, value] of [
+    ['requestTimeoutMs', requestTimeoutMs],
+    ['pingIntervalMs', pingIntervalMs],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `${name} must be a whole number of milliseconds >= 0 (0 turns it off), not ${value}.`,
+      );
+    }
+  }
+  // Aborted by close(): ends every wait of a request not yet sent.
+  const closing = new AbortController();
+  // Requests sent whose answer (body included) is not finished; close() waits a moment for them.
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  let closed = false;
+  let closedPromise: Promise<void> | undefined;
+  const closedError = (req: Pick<HttpRequest, 'method' | 'path'>, cause?: unknown) =>
+    new OperonError(
+      ErrorCode.ClientClosed,
+      `The client is closed, so ${req.method} ${req.path.split('?')[0]} was not sent. Create a new client to talk to the API server again.`,
+      cause === undefined ? {} : { cause },
+    );
 
   // The dispatcher depends on the client certificate, which an exec plugin may rotate.
   let dispatcher: Dispatcher | undefined;
@@ -113,6 +228,7 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
   const retired: Dispatcher[] = [];
 
   function dispatcherFor(creds: Credentials): Dispatcher {
+    if (closed) throw new OperonError(ErrorCode.ClientClosed, 'The client is closed.');
     const key = `${creds.cert ?? ''}\u0000${creds.key ?? ''}`;
     if (dispatcher && key === dispatcherKey) return dispatcher;
     if (dispatcher) retired.push(dispatcher);
@@ -129,13 +245,18 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
       // undici's HTTP/2 joins repeated headers with ", ", which would turn two Impersonate-Group
       // headers into one group named "a, b": impersonating with several values needs HTTP/1.1.
       allowH2: (options.http2 ?? true) && !repeatsHeaders(config.impersonate),
+      h2Options: { pingInterval: pingIntervalMs },
       headersTimeout: 60_000,
     };
-    dispatcher = config.proxyUrl
+    const created = config.proxyUrl
       ? new ProxyAgent({ uri: config.proxyUrl, requestTls: tls, ...common })
       : new Agent({ connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 }, ...common });
+    created.on('disconnect', (_origin, _targets, err) => {
+      if (UNRESPONSIVE.test((err as Error | undefined)?.message ?? '')) stats.unresponsive++;
+    });
+    dispatcher = created;
     dispatcherKey = key;
-    return dispatcher;
+    return created;
   }
 
   async function sendOnce(req: HttpRequest, creds: Credentials): Promise<HttpResponse> {
@@ -149,6 +270,34 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
     else if (creds.username !== undefined) {
       headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password ?? ''}`).toString('base64')}`;
     }
+    const dispatcher = dispatcherFor(creds);
+    // The total timeout runs from here to the end of the answer's body, whoever reads it.
+    const timeoutMs = req.timeoutMs ?? (isWatch(req.path) ? 0 : requestTimeoutMs);
+    const deadline = new AbortController();
+    const linked = anySignal([req.signal, deadline.signal]);
+    const timer =
+      timeoutMs > 0
+        ? clock.setTimeout(() => {
+            stats.timedOut++;
+            deadline.abort(
+              new OperonError(
+                ErrorCode.Timeout,
+                `${req.method} ${req.path.split('?')[0]} got no complete answer within ${timeoutMs} ms: the API server is overloaded or the connection is dead. It is retried like any failed request; raise requestTimeoutMs if answers this slow are expected.`,
+                { retryable: true },
+              ),
+            );
+          }, timeoutMs)
+        : undefined;
+    timer?.unref();
+    inFlight++;
+    let finished = false;
+    const done = () => {
+      if (finished) return;
+      finished = true;
+      if (timer) clock.clearTimeout(timer);
+      linked.dispose();
+      if (--inFlight === 0) idle?.();
+    };
     stats.requests++;
     stats.byMethod[req.method] = (stats.byMethod[req.method] ?? 0) + 1;
     try {
@@ -156,23 +305,46 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
         method: req.method as Dispatcher.HttpMethod,
         headers,
         body: req.body ?? null,
-        dispatcher: dispatcherFor(creds),
-        signal: req.signal ?? null,
+        dispatcher,
+        signal: linked.signal,
         ...(req.bodyTimeoutMs !== undefined ? { bodyTimeout: req.bodyTimeoutMs } : { bodyTimeout: 120_000 }),
       });
+      if (res.body.destroyed) done();
+      else res.body.once('close', done);
       options.onResponse?.(req.method, req.path, res.statusCode);
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (cause) {
+      done();
       if (req.signal?.aborted) throw req.signal.reason;
+      if (deadline.signal.aborted) throw deadline.signal.reason;
+      if (closed) throw closedError(req, cause);
       throw unreachable(cause, config);
     }
   }
 
   async function send(req: HttpRequest): Promise<HttpResponse> {
+    if (closed) throw closedError(req);
+    // Waits before the request is sent end with the caller's signal or with close().
+    const waits = anySignal([req.signal, closing.signal]);
+    try {
+      return await sendWithRetries(req, waits.signal);
+    } catch (err) {
+      if (closed && !req.signal?.aborted) {
+        if (err === closing.signal.reason) throw closedError(req);
+        if (!isOperonError(err, ErrorCode.ClientClosed)) throw closedError(req, err);
+      }
+      throw err;
+    } finally {
+      waits.dispose();
+    }
+  }
+
+  async function sendWithRetries(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
     let refreshed = false;
     for (let throttled = 0; ; ) {
-      if (limiter) await limiter(req.signal);
-      const creds = await config.auth.credentials(req.signal);
+      if (limiter) await limiter(signal);
+      const creds = await config.auth.credentials(signal);
+      if (closed) throw closedError(req);
       const res = await sendOnce(req, creds);
       if (res.status === 401 && !refreshed && config.auth.kind !== 'static' && config.auth.kind !== 'none') {
         // Expired token or rotated certificate: fetch fresh credentials once.
@@ -186,44 +358,60 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
         stats.throttled++;
         const after = retryAfterSeconds(res.headers);
         await res.body.dump();
-        await sleep(Math.min(after ?? 2 ** throttled * 0.1, 60) * 1000, req.signal);
+        await sleep(Math.min(after ?? 2 ** throttled * 0.1, 60) * 1000, signal);
         continue;
       }
       return res;
     }
   }
 
+  async function closeDispatchers(): Promise<void> {
+    const all = [...retired, ...(dispatcher ? [dispatcher] : [])];
+    dispatcher = undefined;
+    retired.length = 0;
+    // Requests in flight get a moment to finish (a watch nobody aborted never does); then the
+    // connections are destroyed, which fails whatever still runs on them.
+    if (inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        idle = resolve;
+        timer = setTimeout(resolve, 1000);
+      });
+      clearTimeout(timer);
+      idle = undefined;
+    }
+    const graceful = inFlight === 0;
+    await Promise.all(
+      all.map((d) => (graceful ? d.close() : d.destroy()).catch(() => d.destroy().catch(() => undefined))),
+    );
+  }
+
   return {
     config,
     stats,
     send,
+    get closed() {
+      return closed;
+    },
     async json<T>(req: HttpRequest): Promise<T> {
       const res = await send(req);
-      const text = await res.body.text();
+      let text: string;
+      try {
+        text = await res.body.text();
+      } catch (err) {
+        if (closed && !req.signal?.aborted && !isOperonError(err)) throw closedError(req, err);
+        throw err;
+      }
       if (res.status >= 200 && res.status < 300) return (text ? JSON.parse(text) : undefined) as T;
       throw errorFromResponse(req, res.status, text, res.headers);
     },
-    async close() {
-      const all = [...retired, ...(dispatcher ? [dispatcher] : [])];
-      dispatcher = undefined;
-      retired.length = 0;
-      // close() waits for requests in flight, and a watch nobody aborted never ends: give them a
-      // moment, then destroy the connections.
-      await Promise.all(
-        all.map(async (d) => {
-          let timer: NodeJS.Timeout | undefined;
-          const closed = d.close().then(
-            () => true,
-            () => false,
-          );
-          const timedOut = new Promise<false>((resolve) => {
-            timer = setTimeout(() => resolve(false), 1000);
-          });
-          const ok = await Promise.race([closed, timedOut]);
-          clearTimeout(timer);
-          if (!ok) await d.destroy().catch(() => undefined);
-        }),
-      );
+    close() {
+      if (!closedPromise) {
+        closed = true;
+        closing.abort(new OperonError(ErrorCode.ClientClosed, 'The client is closed.'));
+        closedPromise = closeDispatchers();
+      }
+      return closedPromise;
     },
   };
 }

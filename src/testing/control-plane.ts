@@ -127,6 +127,55 @@ export interface PlaneDescriptor {
 
 const PLANE_FILE = 'plane.json';
 
+/**
+ * The Service ClusterIP range of every plane: kind's default, a /16 (65,534 addresses). The API
+ * server's own default is a /24, which runs out at about 250 Services.
+ */
+export const SERVICE_CIDR = '10.96.0.0/16';
+
+/** The range of persistent clusters made before SERVICE_CIDR, whose stored Services and `kubernetes` ServiceCIDR use it. */
+const LEGACY_SERVICE_CIDR = '10.0.0.0/24';
+/** The extra ServiceCIDR object that gives such a cluster SERVICE_CIDR's addresses as well. */
+const EXTRA_SERVICE_CIDR_NAME = 'operon-services';
+const NETWORK_FILE = 'network.json';
+
+/**
+ * The `--service-cluster-ip-range` for a plane in `dir`. A persistent cluster keeps the range it
+ * was created with: changing the flag would not change its stored `kubernetes` ServiceCIDR, and
+ * the two must match. One made with the old /24 (etcd data but no network.json) keeps that range
+ * and is extended with a second ServiceCIDR instead, which the API server allocates from too.
+ */
+async function serviceRange(dir: string, persistent: boolean): Promise<{ cidr: string; extend: boolean }> {
+  if (!persistent) return { cidr: SERVICE_CIDR, extend: false };
+  const file = join(dir, NETWORK_FILE);
+  if (existsSync(file)) {
+    const recorded = JSON.parse(await readFile(file, 'utf8')) as { serviceClusterIPRange?: string };
+    const cidr = recorded.serviceClusterIPRange ?? SERVICE_CIDR;
+    return { cidr, extend: cidr !== SERVICE_CIDR };
+  }
+  const cidr = existsSync(join(dir, 'etcd')) ? LEGACY_SERVICE_CIDR : SERVICE_CIDR;
+  await writeFile(file, `${JSON.stringify({ serviceClusterIPRange: cidr }, null, 2)}\n`);
+  return { cidr, extend: cidr !== SERVICE_CIDR };
+}
+
+/** Adds SERVICE_CIDR as a second ServiceCIDR (networking.k8s.io/v1) to a cluster made with a smaller range. */
+async function extendServiceRange(conn: Connection): Promise<void> {
+  const res = await conn.request('POST', '/apis/networking.k8s.io/v1/servicecidrs', {
+    body: {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'ServiceCIDR',
+      metadata: { name: EXTRA_SERVICE_CIDR_NAME },
+      spec: { cidrs: [SERVICE_CIDR] },
+    },
+  });
+  if (res.status !== 201 && res.status !== 409) {
+    throw new OperonError(
+      ErrorCode.ComponentFailed,
+      `Could not add ServiceCIDR ${EXTRA_SERVICE_CIDR_NAME} (${SERVICE_CIDR}) to this cluster (HTTP ${res.status}): ${res.text}`,
+    );
+  }
+}
+
 /** Starts a temporary control plane. */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   return launch(options, { persistent: false });
@@ -168,6 +217,8 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
     await mkdir(join(dir, 'logs'), { recursive: true });
     const layout = await preparePorts(dir, options, mode.persistent);
     const pki = await preparePki(dir);
+    // Before etcd starts: its data folder tells an old cluster from a new one.
+    const services = await serviceRange(dir, mode.persistent);
     const server = `https://127.0.0.1:${layout.ports.apiServer}`;
     const admin = pki.ca.issue({
       commonName: 'operon-admin',
@@ -211,7 +262,7 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
     const conn = connection;
     await startAndWait(
       'kube-apiserver',
-      [...apiServerArgs(dir, layout), ...(options.apiServerArgs ?? [])],
+      [...apiServerArgs(dir, layout, services.cidr), ...(options.apiServerArgs ?? [])],
       deadline,
       async () => {
         const res = await conn.request('GET', '/readyz', { timeoutMs: 2000 });
@@ -219,6 +270,7 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
         return (await conn.request('GET', '/api/v1/namespaces/default', { timeoutMs: 2000 })).status === 200;
       },
     );
+    if (services.extend) await extendServiceRange(conn);
 
     const adminKubeconfig = kubeconfig.path;
     if (components.has('kube-controller-manager')) {
@@ -228,6 +280,7 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
           `--kubeconfig=${adminKubeconfig}`,
           '--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller',
           '--leader-elect=false',
+          `--service-cluster-ip-range=${services.cidr}`,
           '--bind-address=127.0.0.1',
           `--secure-port=${layout.ports.controllerManager}`,
           `--cert-dir=${join(dir, 'kube-controller-manager')}`,
@@ -455,7 +508,7 @@ function etcdArgs(dir: string, layout: PlaneLayout, persistent: boolean): string
   ];
 }
 
-function apiServerArgs(dir: string, layout: PlaneLayout): string[] {
+function apiServerArgs(dir: string, layout: PlaneLayout, serviceCidr: string): string[] {
   const pki = join(dir, 'pki');
   const port = layout.ports.apiServer;
   return [
@@ -468,7 +521,7 @@ function apiServerArgs(dir: string, layout: PlaneLayout): string[] {
     `--tls-private-key-file=${join(pki, 'apiserver.key')}`,
     `--client-ca-file=${join(pki, 'ca.crt')}`,
     '--authorization-mode=RBAC',
-    '--service-cluster-ip-range=10.0.0.0/24',
+    `--service-cluster-ip-range=${serviceCidr}`,
     '--allow-privileged=true',
     // No ServiceAccount admission (no token controller runs); no not-ready taint on new nodes
     // (no node-lifecycle controller runs to remove it, and kwok's nodes are Ready at once).

@@ -590,6 +590,8 @@ export async function* watch<T extends KubernetesObject>(
       const { event, next } = await machine.step(state);
       state = next;
       if (signal.aborted) break;
+      // A closed client sends nothing ever again: retrying would back off forever for nothing.
+      if (event?.type === 'error' && isOperonError(event.error, ErrorCode.ClientClosed)) throw event.error;
       if (event) yield event;
     }
   } finally {
