@@ -34,22 +34,27 @@ async function untilConsistent(
   namespace: string,
   timeoutMs = 60_000,
 ) {
-  const deadline = Date.now() + timeoutMs;
   let diff = '';
-  for (;;) {
-    const truth = await client.list(ConfigMap, { namespace });
-    const want = new Map(truth.items.map((i) => [i.metadata!.name!, i.metadata!.resourceVersion!]));
-    const have = new Map(
-      informer.store.list(namespace).map((i) => [i.metadata!.name!, i.metadata!.resourceVersion!]),
+  try {
+    return await eventually(
+      'the cache to match a fresh LIST',
+      async () => {
+        const truth = await client.list(ConfigMap, { namespace });
+        const want = new Map(truth.items.map((i) => [i.metadata!.name!, i.metadata!.resourceVersion!]));
+        const have = new Map(
+          informer.store.list(namespace).map((i) => [i.metadata!.name!, i.metadata!.resourceVersion!]),
+        );
+        const problems: string[] = [];
+        for (const [n, rv] of want)
+          if (have.get(n) !== rv) problems.push(`${n}: cache ${have.get(n)} server ${rv}`);
+        for (const n of have.keys()) if (!want.has(n)) problems.push(`${n}: in cache, gone from server`);
+        diff = problems.slice(0, 5).join('; ');
+        return problems.length === 0 ? want : undefined;
+      },
+      { timeoutMs, intervalMs: 200 },
     );
-    const problems: string[] = [];
-    for (const [n, rv] of want)
-      if (have.get(n) !== rv) problems.push(`${n}: cache ${have.get(n)} server ${rv}`);
-    for (const n of have.keys()) if (!want.has(n)) problems.push(`${n}: in cache, gone from server`);
-    if (problems.length === 0) return want;
-    diff = problems.slice(0, 5).join('; ');
-    if (Date.now() > deadline) throw new Error(`cache never matched a fresh LIST: ${diff}`);
-    await new Promise((r) => setTimeout(r, 200));
+  } catch (err) {
+    throw new Error(`cache never matched a fresh LIST: ${diff}`, { cause: err });
   }
 }
 
