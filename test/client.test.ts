@@ -220,13 +220,23 @@ describe('the client against a real API server', () => {
     // The main resource ignores status; the status subresource ignores spec.
     const ignored = await client.replace(Widget, { ...w, status: { observed: 99 } });
     assert.equal(ignored.status, undefined);
+    // A spec change sent through the status subresource is dropped; the status change is kept.
     const withStatus = await client.status.patch(
       Widget,
       'w',
-      { status: { observed: 3 } },
+      { spec: { size: 7 }, status: { observed: 3 } },
       { namespace: ns.name },
     );
     assert.equal(withStatus.status?.observed, 3);
+    assert.equal(withStatus.spec?.size, 3, 'the status subresource ignored the spec change');
+    assert.equal(withStatus.metadata?.generation, w.metadata?.generation, 'no new generation');
+    const replaced = await client.status.replace(Widget, {
+      ...withStatus,
+      spec: { size: 8 },
+      status: { observed: 5 },
+    });
+    assert.equal(replaced.status?.observed, 5);
+    assert.equal(replaced.spec?.size, 3, 'a status replace ignores spec too');
     const applied = await client.status.apply(
       Widget,
       { metadata: { name: 'w', namespace: ns.name }, status: { observed: 4 } },

@@ -10,7 +10,12 @@ import {
   Namespace,
 } from 'operon/client';
 import { type ControlPlane, useControlPlane } from 'operon/testing';
-import { createEventRecorder, type EventRecorder, type EventRecorderOptions } from '../src/events/index.ts';
+import {
+  createEventRecorder,
+  type EventRecorder,
+  type EventRecorderOptions,
+  type EventSink,
+} from '../src/events/index.ts';
 
 let plane: ControlPlane;
 let client: Client;
@@ -27,15 +32,46 @@ after(async () => {
 });
 
 /** A recorder whose errors fail the test that made it. */
-function recorder(options: Partial<EventRecorderOptions> = {}): EventRecorder & { errors: unknown[] } {
+function recorder(
+  options: Partial<EventRecorderOptions> = {},
+  sink: EventSink = client,
+): EventRecorder & { errors: unknown[] } {
   const errors: unknown[] = [];
-  const r = createEventRecorder(client, {
+  const r = createEventRecorder(sink, {
     reportingController: 'operon.dev/events-test',
     reportingInstance: 'events-test-0',
     onError: (err) => errors.push(err),
     ...options,
   });
   return Object.assign(r, { errors });
+}
+
+/**
+ * The real client as the recorder's sink, noting each write and how the API server answered it
+ * (`create 201`, `patch 404`, ...). `beforeCreate` runs before a create is passed on.
+ */
+function recordingSink(
+  beforeCreate?: (object: EventsV1Event, namespace: string | undefined) => Promise<void>,
+) {
+  const writes: string[] = [];
+  const note = async <T>(op: string, write: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await write();
+      writes.push(`${op} ok`);
+      return result;
+    } catch (err) {
+      writes.push(`${op} ${(err as { status?: number }).status ?? String(err)}`);
+      throw err;
+    }
+  };
+  const sink: EventSink = {
+    create: async (type, object, o) => {
+      await beforeCreate?.(object as unknown as EventsV1Event, o?.namespace);
+      return note('create', () => client.create(type, object, o));
+    },
+    patch: (type, name, patch, o) => note('patch', () => client.patch(type, name, patch, o)),
+  };
+  return { sink, writes };
 }
 
 async function eventsAbout(namespace: string, uid: string) {
@@ -176,5 +212,54 @@ describe('the event recorder against a real API server', () => {
     assert.equal(r.errors.length, 1);
     assert.match(String(r.errors[0]), /Invalid|422/);
     assert.equal(r.stats().failed, 1);
+  });
+
+  it('creates the Event again when the API server answers a series update with 404 (the Event expired)', async () => {
+    await using ns = await plane.createNamespace('events-expired');
+    const cm = await client.create(ConfigMap, { metadata: { name: 'flappy', namespace: ns.name } });
+    const { sink, writes } = recordingSink();
+    await using r = recorder({}, sink);
+    const again = { type: 'Warning', reason: 'BackOff', action: 'Retry', note: 'still failing' } as const;
+    r.event(cm, again);
+    await r.flush();
+    const [first] = await eventsAbout(ns.name, cm.metadata!.uid!);
+    assert.ok(first?.metadata?.name);
+    // Events expire after an hour (or someone deletes them): the next repeat finds it gone.
+    await client.delete(EventsV1Event, first.metadata.name, { namespace: ns.name });
+    r.event(cm, again);
+    await r.flush();
+
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(writes, ['create ok', 'patch 404', 'create ok']);
+    const [second, ...rest] = await eventsAbout(ns.name, cm.metadata!.uid!);
+    assert.equal(rest.length, 0);
+    assert.equal(second?.metadata?.name, first.metadata.name, 'the same series, under the same name');
+    assert.notEqual(second?.metadata?.uid, first.metadata.uid, 'a new object');
+    assert.equal(second?.series?.count, 2, 'the new Event carries the count so far');
+    assert.equal(r.stats().written, 2);
+  });
+
+  it('updates the series when the API server answers a create with 409 (an earlier try went through)', async () => {
+    await using ns = await plane.createNamespace('events-exists');
+    const cm = await client.create(ConfigMap, { metadata: { name: 'flappy', namespace: ns.name } });
+    let lostTry = true;
+    // The first create reaches the server but its answer is lost (a timeout), so it is sent again.
+    const { sink, writes } = recordingSink(async (object, namespace) => {
+      if (!lostTry) return;
+      lostTry = false;
+      await client.create(EventsV1Event, object, { namespace });
+    });
+    await using r = recorder({}, sink);
+    const again = { type: 'Warning', reason: 'BackOff', action: 'Retry', note: 'still failing' } as const;
+    r.event(cm, again);
+    r.event(cm, again);
+    await r.flush();
+
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(writes, ['create 409', 'patch ok']);
+    const [event, ...rest] = await eventsAbout(ns.name, cm.metadata!.uid!);
+    assert.equal(rest.length, 0, 'one Event, not two');
+    assert.equal(event?.series?.count, 2, 'the repeat was written onto the Event that was there');
+    assert.match(event?.series?.lastObservedTime ?? '', /\.\d{6}Z$/);
   });
 });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Client, ConfigMap, createClient, loadKubeconfig } from 'operon/client';
 import { isTrue } from 'operon/controller';
 import { createManager } from 'operon/manager';
-import { type ControlPlane, useControlPlane } from 'operon/testing';
+import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
 import { Greeting, greetings } from '../examples/greeting/operator.ts';
 
 let plane: ControlPlane;
@@ -35,18 +35,13 @@ describe("the README's smallest operator", () => {
         metadata: { name: 'hi', namespace: ns.name },
         spec: { message: 'hello, world' },
       });
-      const deadline = Date.now() + 30_000;
-      for (;;) {
+      const cm = await eventually('the greeting to be Ready with its ConfigMap', async () => {
         const g = await client.get(Greeting, 'hi', { namespace: ns.name });
-        const cm = await client.get(ConfigMap, 'hi', { namespace: ns.name }).catch(() => undefined);
-        if (cm && isTrue(g.status?.conditions, 'Ready')) {
-          assert.equal(cm.data?.message, 'hello, world');
-          assert.equal(cm.metadata?.ownerReferences?.[0]?.name, 'hi');
-          break;
-        }
-        assert.ok(Date.now() < deadline, 'the greeting converges');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+        const owned = await client.get(ConfigMap, 'hi', { namespace: ns.name }).catch(() => undefined);
+        return owned && isTrue(g.status?.conditions, 'Ready') ? owned : undefined;
+      });
+      assert.equal(cm.data?.message, 'hello, world');
+      assert.equal(cm.metadata?.ownerReferences?.[0]?.name, 'hi');
       await assert.rejects(
         client.create(Greeting, { metadata: { name: 'quiet', namespace: ns.name }, spec: { message: '' } }),
         /say something/,

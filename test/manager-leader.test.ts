@@ -2,8 +2,17 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Client, ConfigMap, createClient, loadKubeconfig } from 'operon/client';
-import { type ControlPlane, useControlPlane } from 'operon/testing';
+import {
+  type Client,
+  ConfigMap,
+  createClient,
+  type KubernetesObject,
+  Lease,
+  loadKubeconfig,
+  type ResourceType,
+} from 'operon/client';
+import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
+import { watch } from 'operon/watch';
 
 const OPERATOR = fileURLToPath(new URL('./fixtures/elected-operator.ts', import.meta.url));
 
@@ -24,7 +33,7 @@ after(async () => {
 interface Operator {
   identity: string;
   child: ChildProcess;
-  leading: Promise<number>;
+  leading: Promise<void>;
   exited: Promise<number | null>;
 }
 
@@ -42,9 +51,9 @@ function startOperator(namespace: string, identity: string): Operator {
     stderr += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const leading = new Promise<number>((resolve, reject) => {
+  const leading = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('leading')) resolve(Date.now());
+      if (d.toString().includes('leading')) resolve();
     });
     void exited.then((code) =>
       reject(new Error(`${identity} exited (${code}) before leading:\n${stderr.slice(-2000)}`)),
@@ -54,58 +63,113 @@ function startOperator(namespace: string, identity: string): Operator {
   return { identity, child, leading, exited };
 }
 
-async function stampedBy(namespace: string, name: string, want: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+const stampedBy = (namespace: string, name: string, want: string) =>
+  eventually(`an operator to reconcile ${name} to ${want}`, async () => {
     const cm = await client.get(ConfigMap, name, { namespace });
-    if (cm.data?.seen === want) return cm.metadata?.annotations?.['stamped-by'] ?? '';
-    if (Date.now() > deadline) throw new Error(`no operator reconciled ${name} to ${want}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+    return cm.data?.seen === want ? (cm.metadata?.annotations?.['stamped-by'] ?? '') : undefined;
+  });
 
 const first = <T>(promises: Array<Promise<T>>) => Promise.race(promises.map((p, i) => p.then(() => i)));
 
+/** Runs a watch of `kind` in `namespace`, calling `onObject` for every version; resolves once listed, with the watch's end. */
+async function record<T extends KubernetesObject>(
+  kind: ResourceType<T>,
+  namespace: string,
+  signal: AbortSignal,
+  onObject: (object: T) => void,
+): Promise<{ done: Promise<void> }> {
+  let listed: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    listed = resolve;
+  });
+  const done = (async () => {
+    for await (const e of watch(client, kind, { signal, namespace })) {
+      if (e.type === 'list') {
+        for (const o of e.objects) onObject(o);
+        listed();
+      } else if (e.type === 'added' || e.type === 'modified') onObject(e.object);
+    }
+  })();
+  await ready;
+  return { done };
+}
+
 describe('operators with leader election', () => {
-  it('only the leader reconciles; SIGTERM hands over within 3 s; kill -9 within the lease duration plus the retry period', async () => {
+  it('only the leader reconciles; SIGTERM releases the Lease to the follower; after kill -9 a new replica takes the unreleased Lease', async () => {
     await using ns = await plane.createNamespace('leader');
-    const a = startOperator(ns.name, 'op-a');
-    const b = startOperator(ns.name, 'op-b');
-    const leaderIndex = await first([a.leading, b.leading]);
-    const [leader, follower] = leaderIndex === 0 ? [a, b] : [b, a];
+    const ac = new AbortController();
+    // Every version of the Lease (its holder) and of the ConfigMap (who stamped it), in order.
+    const holders: string[] = [];
+    const stamps: Array<{ by: string; allowed: readonly string[] }> = [];
+    /** Who may write at this point of the test. */
+    let allowed: readonly string[] = [];
+    const watches = [
+      await record(Lease, ns.name, ac.signal, (lease) => {
+        if (lease.metadata?.name !== 'elected-operator') return;
+        const holder = lease.spec?.holderIdentity ?? '';
+        if (holders.at(-1) !== holder) holders.push(holder);
+      }),
+      await record(ConfigMap, ns.name, ac.signal, (cm) => {
+        const by = cm.metadata?.annotations?.['stamped-by'];
+        if (cm.metadata?.name === 'target' && by && stamps.at(-1)?.by !== by) stamps.push({ by, allowed });
+      }),
+    ];
+    try {
+      const a = startOperator(ns.name, 'op-a');
+      const b = startOperator(ns.name, 'op-b');
+      const leaderIndex = await first([a.leading, b.leading]);
+      const [leader, follower] = leaderIndex === 0 ? [a, b] : [b, a];
 
-    await client.create(ConfigMap, { metadata: { name: 'target', namespace: ns.name }, data: { want: '1' } });
-    assert.equal(await stampedBy(ns.name, 'target', '1'), leader.identity, 'the leader reconciled');
-    // The follower has the same cache and sees the object, but must not write.
-    await new Promise((r) => setTimeout(r, 1000));
-    assert.equal(
-      (await client.get(ConfigMap, 'target', { namespace: ns.name })).metadata?.annotations?.['stamped-by'],
-      leader.identity,
-    );
+      // The follower has the same cache and sees the object, but must not write: every stamp
+      // the watch sees is checked against who may write at that moment.
+      allowed = [leader.identity];
+      await client.create(ConfigMap, {
+        metadata: { name: 'target', namespace: ns.name },
+        data: { want: '1' },
+      });
+      assert.equal(await stampedBy(ns.name, 'target', '1'), leader.identity, 'the leader reconciled');
 
-    // SIGTERM: the leader finishes, releases the Lease, and exits 0; the follower takes over at once.
-    const termAt = Date.now();
-    leader.child.kill('SIGTERM');
-    assert.equal(await leader.exited, 0, 'a clean shutdown exits 0');
-    const tookOver = await follower.leading;
-    assert.ok(tookOver - termAt < 3000, `handover after SIGTERM took ${tookOver - termAt} ms`);
-    await client.patch(ConfigMap, 'target', { data: { want: '2' } }, { namespace: ns.name });
-    assert.equal(await stampedBy(ns.name, 'target', '2'), follower.identity);
+      // SIGTERM: the leader finishes, releases the Lease, and exits 0; the follower takes over.
+      allowed = [leader.identity, follower.identity];
+      leader.child.kill('SIGTERM');
+      assert.equal(await leader.exited, 0, 'a clean shutdown exits 0');
+      await follower.leading;
+      await client.patch(ConfigMap, 'target', { data: { want: '2' } }, { namespace: ns.name });
+      assert.equal(await stampedBy(ns.name, 'target', '2'), follower.identity);
+      await eventually('the Lease to name the follower', () => holders.at(-1) === follower.identity);
 
-    // kill -9: no release; a new replica takes over once the lease (4 s) expires.
-    const c = startOperator(ns.name, 'op-c');
-    await new Promise((r) => setTimeout(r, 1500));
-    const killAt = Date.now();
-    follower.child.kill('SIGKILL');
-    const cLeads = await c.leading;
-    const handover = cLeads - killAt;
-    assert.ok(
-      handover < 4000 + 500 + 2000,
-      `handover after kill -9 took ${handover} ms (lease 4000 + retry 500 + margin)`,
-    );
-    await client.patch(ConfigMap, 'target', { data: { want: '3' } }, { namespace: ns.name });
-    assert.equal(await stampedBy(ns.name, 'target', '3'), c.identity);
-    c.child.kill('SIGTERM');
-    assert.equal(await c.exited, 0);
+      // kill -9: no release; a new replica takes over once the Lease (4 s) has expired.
+      const c = startOperator(ns.name, 'op-c');
+      allowed = [follower.identity, c.identity];
+      follower.child.kill('SIGKILL');
+      await c.leading;
+      await client.patch(ConfigMap, 'target', { data: { want: '3' } }, { namespace: ns.name });
+      assert.equal(await stampedBy(ns.name, 'target', '3'), c.identity);
+      await eventually('the Lease to name c', () => holders.at(-1) === c.identity);
+      c.child.kill('SIGTERM');
+      assert.equal(await c.exited, 0);
+
+      // The Lease went leader -> released ('') -> follower on SIGTERM, and follower -> c with no
+      // release in between after kill -9.
+      assert.deepEqual(holders.slice(holders.indexOf(leader.identity)), [
+        leader.identity,
+        '',
+        follower.identity,
+        c.identity,
+        '',
+      ]);
+      assert.deepEqual(
+        stamps.filter((s) => !s.allowed.includes(s.by)),
+        [],
+        `only a leader wrote: ${JSON.stringify(stamps)}`,
+      );
+      assert.deepEqual(
+        stamps.map((s) => s.by),
+        [leader.identity, follower.identity, c.identity],
+      );
+    } finally {
+      ac.abort();
+      await Promise.all(watches.map((w) => w.done));
+    }
   });
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { type Client, createClient, isInvalid, loadKubeconfig } from 'operon/client';
@@ -77,13 +79,18 @@ type Gizmo = ObjectType<typeof Gizmo>;
 
 let plane: ControlPlane;
 let client: Client;
-const kubectl = (() => {
-  try {
-    return execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-})();
+/** kubectl from PATH. Tests that drive it skip, printing why, when there is none (README, Requirements). */
+const kubectl = process.env.PATH?.split(delimiter)
+  .map((dir) => join(dir, 'kubectl'))
+  .find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+const NO_KUBECTL = 'kubectl is not on PATH; install it to run the kubectl tests (README, Requirements)';
 
 before(async () => {
   plane = await useControlPlane({ crds: [Gizmo.crd()] });
@@ -145,7 +152,6 @@ describe('a resource defined with defineResource', () => {
       }
     }
     assert.deepEqual(failures, []);
-    assert.ok(cases.length >= 10);
     // What the schema allows is accepted.
     await client.create(Gizmo, {
       metadata: { name: 'good', namespace: ns.name },
@@ -165,17 +171,15 @@ describe('a resource defined with defineResource', () => {
     );
   });
 
-  it('shows descriptions in kubectl explain and printer columns in kubectl get, and scales through kubectl', async (t) => {
-    if (!kubectl) {
-      t.skip('kubectl is not on PATH on this machine');
-      return;
-    }
+  it('shows descriptions in kubectl explain and printer columns in kubectl get, and scales through kubectl', {
+    skip: !kubectl && NO_KUBECTL,
+  }, async () => {
     await using ns = await plane.createNamespace('kubectl');
     await client.create(Gizmo, {
       metadata: { name: 'shown', namespace: ns.name },
       spec: { image: 'busybox:1.36', replicas: 2, port: 80 },
     });
-    const k = (...args: string[]) => exec(kubectl, ['--kubeconfig', plane.kubeconfig.path, ...args]);
+    const k = (...args: string[]) => exec(kubectl!, ['--kubeconfig', plane.kubeconfig.path, ...args]);
     const explain = await k('explain', 'gizmos.spec.image');
     assert.match(explain.stdout, /The container image to run\./);
     const explainKind = await k('explain', 'gizmos');

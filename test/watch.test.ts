@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCache, type Informer } from 'operon/cache';
 import { type Client, ConfigMap, createClient, isNotFound, loadKubeconfig } from 'operon/client';
-import { type ControlPlane, startControlPlane, startFaultProxy } from 'operon/testing';
+import { type ControlPlane, eventually, startControlPlane, startFaultProxy } from 'operon/testing';
 import { watch } from 'operon/watch';
 
 type CM = ConfigMap;
@@ -34,22 +34,27 @@ async function untilConsistent(
   namespace: string,
   timeoutMs = 60_000,
 ) {
-  const deadline = Date.now() + timeoutMs;
   let diff = '';
-  for (;;) {
-    const truth = await client.list(ConfigMap, { namespace });
-    const want = new Map(truth.items.map((i) => [i.metadata!.name!, i.metadata!.resourceVersion!]));
-    const have = new Map(
-      informer.store.list(namespace).map((i) => [i.metadata!.name!, i.metadata!.resourceVersion!]),
+  try {
+    return await eventually(
+      'the cache to match a fresh LIST',
+      async () => {
+        const truth = await client.list(ConfigMap, { namespace });
+        const want = new Map(truth.items.map((i) => [i.metadata!.name!, i.metadata!.resourceVersion!]));
+        const have = new Map(
+          informer.store.list(namespace).map((i) => [i.metadata!.name!, i.metadata!.resourceVersion!]),
+        );
+        const problems: string[] = [];
+        for (const [n, rv] of want)
+          if (have.get(n) !== rv) problems.push(`${n}: cache ${have.get(n)} server ${rv}`);
+        for (const n of have.keys()) if (!want.has(n)) problems.push(`${n}: in cache, gone from server`);
+        diff = problems.slice(0, 5).join('; ');
+        return problems.length === 0 ? want : undefined;
+      },
+      { timeoutMs, intervalMs: 200 },
     );
-    const problems: string[] = [];
-    for (const [n, rv] of want)
-      if (have.get(n) !== rv) problems.push(`${n}: cache ${have.get(n)} server ${rv}`);
-    for (const n of have.keys()) if (!want.has(n)) problems.push(`${n}: in cache, gone from server`);
-    if (problems.length === 0) return want;
-    diff = problems.slice(0, 5).join('; ');
-    if (Date.now() > deadline) throw new Error(`cache never matched a fresh LIST: ${diff}`);
-    await new Promise((r) => setTimeout(r, 200));
+  } catch (err) {
+    throw new Error(`cache never matched a fresh LIST: ${diff}`, { cause: err });
   }
 }
 
@@ -126,16 +131,23 @@ describe('watch and informers under faults', () => {
     await client.create(ConfigMap, { metadata: { name: 'before', namespace: ns.name } });
     const ac = new AbortController();
     const events: string[] = [];
+    let listed: () => void = () => {};
+    const initialList = new Promise<void>((resolve) => {
+      listed = resolve;
+    });
     const done = (async () => {
       for await (const e of watch(client, ConfigMap, { signal: ac.signal, namespace: ns.name })) {
-        if (e.type === 'list') events.push(`list:${e.objects.map((o) => o.metadata?.name).join(',')}`);
-        else if (e.type === 'added' || e.type === 'modified' || e.type === 'deleted') {
+        if (e.type === 'list') {
+          events.push(`list:${e.objects.map((o) => o.metadata?.name).join(',')}`);
+          listed();
+        } else if (e.type === 'added' || e.type === 'modified' || e.type === 'deleted') {
           events.push(`${e.type}:${e.object.metadata?.name}`);
           if (e.type === 'deleted') ac.abort();
         }
       }
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    // The writes come after the initial list, so each must arrive as its own event.
+    await initialList;
     await client.create(ConfigMap, { metadata: { name: 'after', namespace: ns.name } });
     await client.patch(ConfigMap, 'after', { data: { x: '1' } }, { namespace: ns.name });
     await client.delete(ConfigMap, 'after', { namespace: ns.name });
@@ -151,15 +163,24 @@ describe('watch and informers under faults', () => {
     const running = cache.start(controller.signal);
     await cache.waitForSync();
     const writer = churn(client, ns.name, 40);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The informer is mid-stream when the server goes: it has taken some of the churn.
+    await eventually('the informer to take writes', () => writer.ops > 20 && informer.stats().events > 20);
+    const errorsBefore = informer.stats().errors;
     await plane.restart('kube-apiserver', { downMs: 1000 });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Back, and taking writes again: the outage showed as watch errors, then events flowed again.
+    const opsAfter = writer.ops;
+    const eventsAfter = informer.stats().events;
+    await eventually(
+      'the informer to take writes after the restart',
+      () =>
+        informer.stats().errors > errorsBefore &&
+        writer.ops > opsAfter + 20 &&
+        informer.stats().events > eventsAfter + 20,
+    );
     await writer.stop();
-    assert.ok(writer.ops > 20, `the writer made progress (${writer.ops} ops)`);
     const truth = await untilConsistent(client, informer, ns.name);
     assertDelivered(log.seen, truth);
     assert.deepEqual(log.backwards, [], 'no event moved an object backwards');
-    assert.ok(informer.stats().errors > 0, 'the outage was visible as watch errors');
     void running;
   });
 
@@ -179,10 +200,13 @@ describe('watch and informers under faults', () => {
       await cache.waitForSync();
       proxy.chaos({ minMs: 100, maxMs: 600 });
       const writer = churn(client, ns.name, 30);
-      await new Promise((r) => setTimeout(r, 4000));
+      // Enough cuts, with writes going on across them, that a lost event would show.
+      await eventually(
+        'three cuts under load',
+        () => proxy.stats.cut >= 3 && writer.ops > 100 && informer.stats().events > 50,
+      );
       await writer.stop();
       proxy.calm();
-      assert.ok(proxy.stats.cut >= 3, `the proxy cut connections (${proxy.stats.cut})`);
       const truth = await untilConsistent(client, informer, ns.name);
       assertDelivered(log.seen, truth);
       assert.deepEqual(log.backwards, []);
@@ -339,6 +363,14 @@ describe('relisting after 410 Gone', () => {
     try {
       await cache.waitForSync();
       const listsBefore = informer.stats().lists;
+      // A control: connections cut while the history is still there resume without a relist.
+      proxy.cutAll();
+      await client.create(ConfigMap, { metadata: { name: 'during-cut', namespace: ns.name } });
+      await eventually('the watch to resume after the cut', () =>
+        informer.store.get(`${ns.name}/during-cut`),
+      );
+      assert.equal(informer.stats().lists, listsBefore, 'a resumable watch does not relist');
+      const lastSeen = informer.stats().resourceVersion;
       // The network goes silent; meanwhile objects change and etcd forgets the history.
       proxy.pause();
       await client.delete(ConfigMap, 'drop-1', { namespace: ns.name });
@@ -346,10 +378,19 @@ describe('relisting after 410 Gone', () => {
       await client.patch(ConfigMap, 'change', { data: { v: '2' } }, { namespace: ns.name });
       await client.create(ConfigMap, { metadata: { name: 'new', namespace: ns.name } });
       await plane.compactEtcd();
+      // The informer's last resourceVersion is now answered with 410 Gone.
+      const probe = await plane.connection.request(
+        'GET',
+        `/api/v1/namespaces/${ns.name}/configmaps?watch=1&resourceVersion=${lastSeen}&timeoutSeconds=5`,
+      );
+      assert.ok(
+        probe.status === 410 || /"code":410/.test(probe.text),
+        `410 Gone: ${probe.status} ${probe.text}`,
+      );
       proxy.resume();
       proxy.cutAll();
       const truth = await untilConsistent(client, informer, ns.name);
-      assert.ok(informer.stats().lists > listsBefore, 'the informer relisted');
+      assert.equal(informer.stats().lists, listsBefore + 1, 'the 410 made it relist, once');
       assertDelivered(log.seen, truth);
       assert.equal(
         log.seen.get('drop-1')?.missedDelete,
@@ -357,7 +398,7 @@ describe('relisting after 410 Gone', () => {
         'a delete missed while away is delivered as missed',
       );
       assert.equal(log.seen.get('drop-2')?.missedDelete, true);
-      assert.deepEqual([...truth.keys()].sort(), ['change', 'keep', 'new']);
+      assert.deepEqual([...truth.keys()].sort(), ['change', 'during-cut', 'keep', 'new']);
     } finally {
       ac.abort();
       await running;

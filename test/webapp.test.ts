@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,8 +14,10 @@ import {
   EventsV1Event,
   isInvalid,
   isNotFound,
+  Lease,
   loadKubeconfig,
   Pod,
+  type ResourceType,
   Service,
   ServiceAccount,
 } from 'operon/client';
@@ -22,7 +26,7 @@ import { generateFiles } from 'operon/generate';
 import { createLogger } from 'operon/log';
 import { createManager } from 'operon/manager';
 import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
-import { watch } from 'operon/watch';
+import { type WatchEvent, watch } from 'operon/watch';
 import { Agent, request } from 'undici';
 import { parseAllDocuments } from 'yaml';
 import { FINALIZER, REGISTRY, webAppController } from '../examples/webapp/src/controller.ts';
@@ -74,6 +78,51 @@ async function startOperator(
   };
 }
 
+/** kubectl from PATH. Tests that drive it skip, printing why, when there is none (README, Requirements). */
+const kubectl = process.env.PATH?.split(delimiter)
+  .map((dir) => join(dir, 'kubectl'))
+  .find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+const NO_KUBECTL = 'kubectl is not on PATH; install it to run the kubectl tests (README, Requirements)';
+
+/** Starts a watch of `kind` in `namespace`; resolves once its initial list has arrived. */
+async function watchFrom<T extends { metadata?: { name?: string } }>(
+  kind: Parameters<typeof watch<T>>[1],
+  namespace: string,
+  onEvent: (
+    e:
+      | Exclude<WatchEvent<T>, { type: 'list' | 'bookmark' | 'error' | 'connected' }>
+      | { type: 'listed'; object: T },
+  ) => void,
+) {
+  const ac = new AbortController();
+  let listed: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    listed = resolve;
+  });
+  const done = (async () => {
+    for await (const e of watch(client, kind, { signal: ac.signal, namespace })) {
+      if (e.type === 'list') {
+        for (const object of e.objects) onEvent({ type: 'listed', object });
+        listed();
+      } else if (e.type === 'added' || e.type === 'modified' || e.type === 'deleted') onEvent(e);
+    }
+  })();
+  await ready;
+  return {
+    async stop() {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
 const available = async (ns: string, name: string) => {
   const app = await client.get(WebApp, name, { namespace: ns });
   const cond = findCondition(app.status?.conditions, 'Available');
@@ -108,20 +157,30 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
       const reg = await client.get(ConfigMap, REGISTRY, { namespace: registry.name });
       assert.equal(reg.data?.[`${ns.name}.hello`], 'nginx:1.27');
 
-      // A new image: Progressing while it rolls out, then Available at the new generation.
-      const seen = new Set<string>();
-      const watcher = (async () => {
-        for (let i = 0; i < 400; i++) {
-          const a = await client.get(WebApp, 'hello', { namespace: ns.name });
-          const p = findCondition(a.status?.conditions, 'Progressing');
-          if (p?.status === 'True' && a.status?.observedGeneration === 2) seen.add('progressing');
-          if (seen.has('progressing') && p?.status === 'False') return;
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      })();
+      // A new image: Progressing while it rolls out, then Available at the new generation. Every
+      // status the operator writes arrives on the watch, however briefly it lasts.
+      const statuses: string[] = [];
+      const statusWatch = await watchFrom(WebApp, ns.name, (e) => {
+        if (e.object.metadata?.name !== 'hello') return;
+        const c = e.object.status?.conditions;
+        statuses.push(
+          `gen=${e.object.status?.observedGeneration} Progressing=${findCondition(c, 'Progressing')?.status} Available=${findCondition(c, 'Available')?.status}`,
+        );
+      });
       await client.patch(WebApp, 'hello', { spec: { image: 'nginx:1.28' } }, { namespace: ns.name });
-      await watcher;
-      assert.ok(seen.has('progressing'), 'Progressing=True was reported during the rollout');
+      try {
+        await eventually('the rollout to be reported and to finish', () => {
+          const progressing = statuses.findIndex((x) => x.startsWith('gen=2 Progressing=True'));
+          const settled = statuses.findIndex(
+            (x, i) => i > progressing && x.startsWith('gen=2 Progressing=False'),
+          );
+          return progressing >= 0 && settled > progressing;
+        });
+      } catch (err) {
+        throw new Error(`statuses seen: ${statuses.join('; ')}`, { cause: err });
+      } finally {
+        await statusWatch.stop();
+      }
       const rolled = await eventually('the new image to be Available', () => available(ns.name, 'hello'));
       assert.equal(rolled.status?.observedGeneration, 2);
       assert.equal(
@@ -130,16 +189,8 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         'nginx:1.28',
       );
 
-      // kubectl scale flows through the scale subresource to the Deployment.
-      await exec('kubectl', [
-        '--kubeconfig',
-        plane.kubeconfig.path,
-        'scale',
-        'wa/hello',
-        '-n',
-        ns.name,
-        '--replicas=3',
-      ]);
+      // The scale subresource flows to the Deployment (kubectl scale: the test after this one).
+      await client.scale.patch(WebApp, 'hello', { spec: { replicas: 3 } }, { namespace: ns.name });
       await eventually(
         'the Deployment to scale',
         async () => (await client.get(Deployment, 'hello', { namespace: ns.name })).spec?.replicas === 3,
@@ -173,34 +224,28 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
 
       // Deletion: the registry entry goes first (the WebApp still exists), then the children.
       // Watch both and compare revisions: the entry's removal must come before the WebApp's delete.
-      const ac = new AbortController();
       let entryRemovedAt: bigint | undefined;
       let appDeletedAt: bigint | undefined;
-      const registryWatch = (async () => {
-        for await (const e of watch(client, ConfigMap, { signal: ac.signal, namespace: registry.name })) {
-          if (
-            e.type === 'modified' &&
-            e.object.metadata?.name === REGISTRY &&
-            e.object.data?.[`${ns.name}.hello`] === undefined
-          ) {
-            entryRemovedAt ??= BigInt(e.object.metadata.resourceVersion!);
-          }
+      const registryWatch = await watchFrom(ConfigMap, registry.name, (e) => {
+        if (
+          e.type === 'modified' &&
+          e.object.metadata?.name === REGISTRY &&
+          e.object.data?.[`${ns.name}.hello`] === undefined
+        ) {
+          entryRemovedAt ??= BigInt(e.object.metadata.resourceVersion!);
         }
-      })();
-      const appWatch = (async () => {
-        for await (const e of watch(client, WebApp, { signal: ac.signal, namespace: ns.name })) {
-          if (e.type === 'deleted' && e.object.metadata?.name === 'hello')
-            appDeletedAt = BigInt(e.object.metadata.resourceVersion!);
-        }
-      })();
-      await new Promise((r) => setTimeout(r, 300));
+      });
+      const appWatch = await watchFrom(WebApp, ns.name, (e) => {
+        if (e.type === 'deleted' && e.object.metadata?.name === 'hello')
+          appDeletedAt = BigInt(e.object.metadata.resourceVersion!);
+      });
+      // Both watches have their initial list: each change from here on arrives as an event.
       await client.delete(WebApp, 'hello', { namespace: ns.name });
       await eventually(
         'the WebApp to be deleted and the entry removed',
         async () => appDeletedAt !== undefined && entryRemovedAt !== undefined,
       );
-      ac.abort();
-      await Promise.all([registryWatch, appWatch]);
+      await Promise.all([registryWatch.stop(), appWatch.stop()]);
       assert.ok(
         entryRemovedAt! < appDeletedAt!,
         `registry entry removed at ${entryRemovedAt}, WebApp deleted at ${appDeletedAt}`,
@@ -210,6 +255,44 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
         const s = await client.get(Service, 'hello', { namespace: ns.name }).catch(() => undefined);
         return !d && !s;
       });
+    } finally {
+      await op.stop();
+    }
+  });
+
+  it('scales through kubectl scale, by the scale subresource, to the Deployment', {
+    skip: !kubectl && NO_KUBECTL,
+  }, async () => {
+    await using ns = await plane.createNamespace('kubectl');
+    await using registry = await plane.createNamespace('registry');
+    const op = await startOperator(registry.name);
+    try {
+      await client.create(WebApp, {
+        metadata: { name: 'scaled', namespace: ns.name },
+        spec: { image: 'nginx:1.27', replicas: 1, port: 80 },
+      });
+      await eventually('the Deployment', () =>
+        client.get(Deployment, 'scaled', { namespace: ns.name }).catch(() => undefined),
+      );
+      await exec(kubectl!, [
+        '--kubeconfig',
+        plane.kubeconfig.path,
+        'scale',
+        'wa/scaled',
+        '-n',
+        ns.name,
+        '--replicas=3',
+      ]);
+      assert.equal((await client.get(WebApp, 'scaled', { namespace: ns.name })).spec.replicas, 3);
+      await eventually(
+        'the Deployment to scale',
+        async () => (await client.get(Deployment, 'scaled', { namespace: ns.name })).spec?.replicas === 3,
+      );
+      // Gone (its finalizer run) before the operator stops, so no WebApp outlives this test.
+      await client.delete(WebApp, 'scaled', { namespace: ns.name });
+      await eventually('the WebApp to be gone', async () =>
+        client.get(WebApp, 'scaled', { namespace: ns.name }).then(() => false, isNotFound),
+      );
     } finally {
       await op.stop();
     }
@@ -274,8 +357,9 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
     }
   });
 
-  it('runs as its generated ServiceAccount through a full reconcile with no 403, using every verb it is granted', async () => {
+  it('runs as its generated ServiceAccount through a full reconcile with no 403, using every verb it is granted or, for the fallbacks, allowed it', async () => {
     await using ns = await plane.createNamespace('rbac');
+    const nsName = ns.name;
     const definition = operator.definition;
     const opNs = definition.namespace;
     await plane.connection.request('POST', '/api/v1/namespaces', {
@@ -296,6 +380,13 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
       // Applied, not just created: a role left on a shared plane by an older run must not hide a change.
       await client.apply(mapped, doc as never, { force: true });
     }
+    // The operator's namespace outlives this test on a shared plane: start it without the registry
+    // and the Lease, so that their creation is part of every run.
+    const absent = (err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    };
+    await client.delete(ConfigMap, REGISTRY, { namespace: opNs }).catch(absent);
+    await client.delete(Lease, definition.name, { namespace: opNs }).catch(absent);
     const sa = `system:serviceaccount:${opNs}:${definition.name}`;
     // A scraper bound to the generated metrics-reader role, so the secure metrics filter runs too.
     await client.apply(
@@ -357,61 +448,127 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
       await eventually('the WebApp to be gone', async () =>
         client.get(WebApp, 'app', { namespace: ns.name }).then(() => false, isNotFound),
       );
-      await new Promise((r) => setTimeout(r, 1200)); // a lease renewal or two
+      // The Lease is renewed (update) after the work is done: wait for one renewal to be seen.
+      const renewals = () =>
+        responses.filter((r) => r.method === 'PUT' && r.path.includes('/leases/') && r.status === 200).length;
+      const renewed = renewals();
+      await eventually('a lease renewal', () => renewals() > renewed);
     } finally {
       await op.stop();
     }
-    const forbidden = responses.filter((r) => r.status === 403);
+    // The operator watches every namespace: on a shared plane it also meets other tests' WebApps, in
+    // namespaces being deleted (where writes are refused with 403). Judge it by its work here: its
+    // requests in this test's namespace and its own, and those across all namespaces.
+    const mine = responses.filter((r) => {
+      const ns = /\/namespaces\/([^/?]+)/.exec(r.path)?.[1];
+      return ns === undefined || ns === opNs || ns === nsName || r.path === `/api/v1/namespaces/${opNs}`;
+    });
+    const forbidden = mine.filter((r) => r.status === 403);
     assert.deepEqual(forbidden, [], 'no request was forbidden');
 
-    // Which (group, resource, verb) the operator used, from its requests.
+    // Which (group, resource, verb) the operator used, from its requests. Discovery is open to every
+    // authenticated user (system:discovery), so it needs no rule; any other path must parse.
     const used = new Set<string>();
-    for (const r of responses) {
+    const unparsed: string[] = [];
+    for (const r of mine) {
       const path = r.path.split('?')[0]!;
       const query = r.path.includes('?') ? r.path.slice(r.path.indexOf('?')) : '';
+      if (/^\/(?:api|apis|api\/v1|apis\/[^/]+|apis\/[^/]+\/[^/]+|version|openapi\/.*)$/.test(path)) continue;
       const m =
         /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/[^/]+)?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(
           path,
         );
-      if (!m) continue;
+      if (!m) {
+        unparsed.push(`${r.method} ${r.path}`);
+        continue;
+      }
       const group = m[1] ?? '';
       const resource = m[4] ? `${m[2]}/${m[4]}` : m[2]!;
       const named = m[3] !== undefined;
       const verb =
         r.method === 'GET'
-          ? query.includes('watch=1')
+          ? /[?&]watch=(1|true)\b/.test(query)
             ? 'watch'
             : named
               ? 'get'
               : 'list'
           : ({ POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[
               r.method
-            ]!;
+            ];
+      if (!verb) {
+        unparsed.push(`${r.method} ${r.path}`);
+        continue;
+      }
       used.add(`${group}|${resource}|${verb}`);
       // A server-side apply that made a new object (201) needed the create verb too.
       if (r.method === 'PATCH' && r.status === 201) used.add(`${group}|${resource}|create`);
     }
+    assert.deepEqual(unparsed, [], 'every request maps to a (group, resource, verb)');
+
+    // Every (group, resource, verb) of every rule, each apiGroup with each resource.
     const granted = docs
       .filter(
         (d) =>
           (d.kind === 'ClusterRole' || d.kind === 'Role') && !d.metadata.name.endsWith('-metrics-reader'),
       )
       .flatMap((d) => d.rules ?? [])
-      .flatMap((rule) => rule.verbs.map((v) => `${rule.apiGroups?.[0]}|${rule.resources?.[0]}|${v}`));
-    // Granted for correctness, used only when these happen: `get` on cached kinds serves the
-    // cache's read-your-writes fallback, `list` the fallback to a paged LIST on servers without
-    // streaming lists, and `patch` on events a repeated Event's series. `update` on the WebApp's
-    // finalizers is checked by the OwnerReferencesPermissionEnforcement admission plugin when a child
-    // gets a controller reference, never requested (test/security-rbac.test.ts shows it is needed).
-    const unused = granted.filter(
-      (g) =>
-        !used.has(g) &&
-        !g.endsWith('|get') &&
-        !g.endsWith('|list') &&
-        g !== 'events.k8s.io|events|patch' &&
-        !g.endsWith('/finalizers|update'),
+      .flatMap((rule) =>
+        (rule.apiGroups ?? []).flatMap((g) =>
+          (rule.resources ?? []).flatMap((res) => rule.verbs.map((v) => `${g}|${res}|${v}`)),
+        ),
+      );
+    assert.deepEqual(
+      [...used].filter((u) => !granted.includes(u)),
+      [],
+      'every verb used is granted (the 403 check, read from the rules)',
     );
-    assert.deepEqual(unused, [], `granted but never used: ${unused.join(', ')}`);
+    // Granted for paths a healthy run does not take: `get` serves the cache's read-your-writes
+    // fallback, `list` the paged LIST on servers without streaming lists, and `patch` on events a
+    // repeated Event's series. Each is exercised here as the ServiceAccount instead.
+    // `update` on the WebApp's finalizers is checked by the OwnerReferencesPermissionEnforcement
+    // admission plugin when a child gets a controller reference, never requested as such
+    // (test/security-rbac.test.ts shows it is needed).
+    const fallbacks = granted.filter((g) => !used.has(g) && !g.endsWith('/finalizers|update'));
+    const asServiceAccount = createClient({
+      ...config,
+      impersonate: {
+        user: sa,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${opNs}`, 'system:authenticated'],
+      },
+    });
+    const kinds: Record<string, ResourceType> = {
+      '|configmaps': ConfigMap,
+      '|services': Service,
+      'apps|deployments': Deployment,
+      'example.operon.dev|webapps': WebApp,
+      'events.k8s.io|events': EventsV1Event,
+      'coordination.k8s.io|leases': Lease,
+    };
+    const exercised: string[] = [];
+    try {
+      const anEvent = (await client.list(EventsV1Event, { namespace: ns.name })).items[0];
+      for (const triple of fallbacks) {
+        const [group, resource, verb] = triple.split('|') as [string, string, string];
+        const mapped = kinds[`${group}|${resource}`];
+        if (!mapped) continue;
+        if (verb === 'list') await asServiceAccount.list(mapped, { namespace: ns.name });
+        else if (verb === 'get' && resource === 'leases') {
+          await asServiceAccount.get(mapped, definition.name, { namespace: opNs });
+        } else if (verb === 'get') {
+          await assert.rejects(asServiceAccount.get(mapped, 'absent', { namespace: ns.name }), isNotFound);
+        } else if (verb === 'patch' && resource === 'events' && anEvent) {
+          await asServiceAccount.patch(mapped, anEvent.metadata!.name!, {}, { namespace: ns.name });
+        } else continue;
+        exercised.push(triple);
+      }
+    } finally {
+      await asServiceAccount.close();
+    }
+    assert.deepEqual(
+      fallbacks.filter((g) => !exercised.includes(g)),
+      [],
+      `granted but neither used nor a named fallback: ${fallbacks.join(', ')}`,
+    );
   });
 });
 

@@ -10,6 +10,7 @@ import { createSecureServer, type Http2SecureServer, type Http2ServerRequest } f
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { createFakeClock, type FakeClock } from '../queue/clock.ts';
 import { createCertificateAuthority, type KeyPairPem } from '../testing/pki.ts';
 import { isTooManyRequests, isUnauthorized } from './api-error.ts';
 import type { AuthProvider, ClusterConfig } from './config.ts';
@@ -22,8 +23,6 @@ interface Seen {
   headers: IncomingHttpHeaders;
   /** Repeated headers kept apart (`impersonate-group` once per group). */
   headersDistinct: Record<string, string[]>;
-  /** `performance.now()` when the request arrived. */
-  at: number;
 }
 
 /** Answers the `n`-th request (from 0) of the current test. */
@@ -47,7 +46,6 @@ before(async () => {
       url: req.url ?? '',
       headers: req.headers,
       headersDistinct: req.headersDistinct as Record<string, string[]>,
-      at: performance.now(),
     });
     handler(req, res, seen.length - 1);
   });
@@ -117,6 +115,36 @@ function rotatingToken(kind: AuthProvider['kind'] = 'exec') {
 
 const noAuth: AuthProvider = { kind: 'none', credentials: async () => ({}), invalidate() {} };
 
+/**
+ * Credentials that note the fake time of every call. The transport asks for credentials right
+ * after the rate limiter lets a request go and before each retry, so these are departure times.
+ */
+function departures(clock: FakeClock) {
+  const at: number[] = [];
+  const auth: AuthProvider = {
+    kind: 'none',
+    async credentials() {
+      at.push(clock.now());
+      return {};
+    },
+    invalidate() {},
+  };
+  return { auth, at };
+}
+
+/** Lets the callbacks that are ready run (a timer that fired resumes its waiter in these turns). */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+
+/** Lets every request that can leave without the clock moving do so (the local peer answers in a few ms). */
+async function untilStill(check: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; !check(); turn++) {
+    if (turn > 5000) assert.fail(`never reached: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 /** A transport to the peer, closed after the test. */
 function transport(options: TransportOptions = {}, config: Partial<ClusterConfig> = {}): Transport {
   const t = createTransport(
@@ -138,20 +166,26 @@ function transport(options: TransportOptions = {}, config: Partial<ClusterConfig
 const get = (path = '/api/v1/namespaces/default/configmaps/a') => ({ method: 'GET', path });
 
 describe('throttling (429)', () => {
-  it('retries a 429 no sooner than its Retry-After says', async () => {
+  it('retries a 429 no sooner than its Retry-After says, by the injected clock', async () => {
     handler = (_req, res, n) =>
       n === 0
         ? reply(res, 429, status(429, 'TooManyRequests'), { 'retry-after': '1' })
         : reply(res, 200, { kind: 'ConfigMap' });
     const answers: number[] = [];
-    const t = transport({ onResponse: (_m, _p, code) => answers.push(code) });
+    const clock = createFakeClock({ start: 5000 });
+    const { auth, at } = departures(clock);
+    const t = transport({ clock, onResponse: (_m, _p, code) => answers.push(code) }, { auth });
 
-    const got = await t.json<{ kind: string }>(get());
+    const got = t.json<{ kind: string }>(get());
+    await untilStill(() => clock.pendingTimers() === 1, 'the transport waits after the 429');
+    clock.advance(999);
+    await settle();
+    assert.deepEqual(at, [5000], 'no retry before Retry-After: 1 has passed');
+    clock.advance(1);
 
-    assert.equal(got.kind, 'ConfigMap');
+    assert.equal((await got).kind, 'ConfigMap');
+    assert.deepEqual(at, [5000, 6000], 'the retry left exactly 1 s after the 429');
     assert.equal(seen.length, 2);
-    const gap = seen[1]!.at - seen[0]!.at;
-    assert.ok(gap >= 900, `the retry came ${gap.toFixed(0)} ms after the 429, before Retry-After: 1`);
     assert.equal(t.stats.throttled, 1);
     assert.deepEqual(answers, [429, 200], 'onResponse observes every attempt');
   });
@@ -215,19 +249,47 @@ describe('credential refresh (401)', () => {
 });
 
 describe('client-side rate limit', () => {
-  it('spaces requests beyond the burst at 1/qps', async () => {
-    const t = transport({ qps: 10, burst: 2 });
-    const started = performance.now();
+  it('lets the burst leave at once and spaces later requests at 1/qps, by the injected clock', async () => {
+    const clock = createFakeClock({ start: 1000 });
+    const { auth, at } = departures(clock);
+    const t = transport({ qps: 10, burst: 2, clock }, { auth });
 
-    await Promise.all(Array.from({ length: 5 }, () => t.json(get())));
+    const all = Promise.all(Array.from({ length: 5 }, () => t.json(get())));
+    await untilStill(() => seen.length === 2, 'the burst to reach the peer');
+    assert.deepEqual(at, [1000, 1000], 'the two tokens of the burst are spent at once');
+    // Three requests wait for tokens; one comes every 100 ms and only one request takes it.
+    for (const due of [1100, 1200, 1300]) {
+      const before = at.length;
+      clock.advance(99);
+      await settle();
+      assert.equal(at.length, before, `nothing leaves before ${due}`);
+      clock.advance(1);
+      await settle(); // no real time passes: the fake clock alone lets it go
+      assert.deepEqual(at.slice(before), [due], `one request leaves at ${due}`);
+    }
 
+    await all;
+    assert.deepEqual(at, [1000, 1000, 1100, 1200, 1300]);
     assert.equal(seen.length, 5);
-    const arrivals = seen.map((s) => s.at - started).sort((a, b) => a - b);
-    // Two tokens at once, then one every 100 ms: the fifth cannot leave before 300 ms.
-    assert.ok(
-      arrivals[4]! >= 250,
-      `the 5th request arrived ${arrivals[4]!.toFixed(0)} ms after the 1st was sent`,
-    );
+    assert.equal(clock.pendingTimers(), 0, 'no limiter timer is left behind');
+  });
+
+  it('refills the bucket while idle, but never above the burst', async () => {
+    const clock = createFakeClock();
+    const { auth, at } = departures(clock);
+    const t = transport({ qps: 10, burst: 2, clock }, { auth });
+    await Promise.all([t.json(get()), t.json(get())]);
+    clock.advance(10_000); // idle long enough for 100 tokens; the bucket holds 2
+
+    const all = Promise.all(Array.from({ length: 3 }, () => t.json(get())));
+    await settle();
+    assert.deepEqual(at, [0, 0, 10_000, 10_000], 'two leave at once, the third waits');
+    clock.advance(99);
+    await settle();
+    assert.equal(at.length, 4);
+    clock.advance(1);
+    await all;
+    assert.deepEqual(at, [0, 0, 10_000, 10_000, 10_100]);
   });
 
   it('sends every request at once without a limit', async () => {

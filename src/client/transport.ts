@@ -51,11 +51,14 @@ export interface TransportOptions {
    * rely on `requestTimeoutMs`, watches on their idle timeout.
    */
   pingIntervalMs?: number;
-  /** Time for the request timeouts; default the process clock (tests pass a fake one). */
-  clock?: Clock;
   userAgent?: string;
   /** Observes every answer: method, path and status (for audits of what an operator does). */
   onResponse?: (method: string, path: string, status: number) => void;
+  /**
+   * Time for the QPS limit, the waits after a 429 and the request timeouts; default the process clock. Tests pass a
+   * fake clock (`createFakeClock()` from operon/queue) to check the spacing without waiting.
+   */
+  clock?: Clock;
 }
 
 export interface HttpRequest {
@@ -107,35 +110,35 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       reject(signal?.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
-/** A token bucket: `take()` resolves when a token is free. */
-function tokenBucket(qps: number, burst: number) {
+/** A token bucket on `clock`: `take()` resolves when a token is free. */
+function tokenBucket(qps: number, burst: number, clock: Clock) {
   let tokens = burst;
-  let last = performance.now();
+  let last = clock.now();
   return async (signal?: AbortSignal) => {
     for (;;) {
-      const now = performance.now();
+      const now = clock.now();
       tokens = Math.min(burst, tokens + ((now - last) / 1000) * qps);
       last = now;
       if (tokens >= 1) {
         tokens -= 1;
         return;
       }
-      await sleep(((1 - tokens) / qps) * 1000, signal);
+      await sleep(((1 - tokens) / qps) * 1000, signal, clock);
     }
   };
 }
@@ -182,8 +185,9 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
   const base = new URL(config.server);
   const origin = base.origin;
   const prefix = base.pathname.replace(/\/$/, '');
+  const clock = options.clock ?? realClock;
   const limiter = options.qps
-    ? tokenBucket(options.qps, options.burst ?? Math.max(1, Math.ceil(options.qps)))
+    ? tokenBucket(options.qps, options.burst ?? Math.max(1, Math.ceil(options.qps)), clock)
     : undefined;
   const maxThrottleRetries = options.maxThrottleRetries ?? 5;
   const userAgent = options.userAgent ?? 'operon/0.1';
@@ -194,7 +198,6 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
     timedOut: 0,
     unresponsive: 0,
   };
-  const clock = options.clock ?? realClock;
   const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
   const pingIntervalMs = options.pingIntervalMs ?? 5000;
   for (const [name, value] of [
@@ -358,7 +361,7 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
         stats.throttled++;
         const after = retryAfterSeconds(res.headers);
         await res.body.dump();
-        await sleep(Math.min(after ?? 2 ** throttled * 0.1, 60) * 1000, signal);
+        await sleep(Math.min(after ?? 2 ** throttled * 0.1, 60) * 1000, signal, clock);
         continue;
       }
       return res;

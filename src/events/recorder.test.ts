@@ -24,11 +24,17 @@ interface Call {
   body: Event | { series: { count: number; lastObservedTime: string } };
 }
 
-/** A sink that records each call; `fail` may throw for a call to simulate API errors, `hang` never answers. */
-function fakeSink(behaviour: { fail?: (call: Call, n: number) => unknown; hang?: boolean } = {}) {
+/**
+ * A sink that records each call; `fail` may throw for a call to simulate API errors, `hang` never
+ * answers, `hold` answers once that promise resolves.
+ */
+function fakeSink(
+  behaviour: { fail?: (call: Call, n: number) => unknown; hang?: boolean; hold?: Promise<void> } = {},
+) {
   const calls: Call[] = [];
   const answer = async (call: Call, signal: AbortSignal | undefined) => {
     calls.push(call);
+    if (behaviour.hold) await behaviour.hold;
     if (behaviour.hang) {
       await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
     }
@@ -84,6 +90,15 @@ async function settle(clock: FakeClock, promise: Promise<unknown>): Promise<void
     if (at !== undefined) clock.advance(at - clock.now());
   }
   await promise;
+}
+
+/** A promise and the function that resolves it. */
+function gate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }
 
 const cm = (name: string, uid = `uid-${name}`): KubernetesObject => ({
@@ -157,13 +172,27 @@ describe('createEventRecorder', () => {
   });
 
   it('puts everything observed before the first write into the create', async () => {
-    const { calls, recorder } = setup();
-    for (let i = 0; i < 5; i++) recorder.event(cm(`o${i}`), synced); // 4 writers busy, o4 queued
-    recorder.event(cm('o4'), synced);
-    recorder.event(cm('o4'), synced);
+    const release = gate();
+    const { calls, recorder } = setup({ hold: release.promise });
+    // Busy every writer, however many there are, until an object has to wait for one.
+    let waiting = '';
+    for (let i = 0; i < MAX_QUEUED_EVENTS && !waiting; i++) {
+      recorder.event(cm(`o${i}`), synced);
+      if (calls.length === i) waiting = `o${i}`;
+    }
+    assert.ok(waiting, 'some write had to wait');
+    recorder.event(cm(waiting), synced);
+    recorder.event(cm(waiting), synced);
+    release.resolve();
     await recorder.flush();
-    assert.equal(calls.length, 5);
-    assert.equal(seriesOf(calls[4])?.count, 3);
+    const created = calls.find((c) => (c.body as Event).regarding?.name === waiting);
+    const writes = calls.filter((c) => c.name === created?.name);
+    assert.deepEqual(
+      writes.map((c) => c.op),
+      ['create'],
+      'one write for the waiting object',
+    );
+    assert.equal(seriesOf(writes[0])?.count, 3);
   });
 
   it('starts a new Event when a repeat comes more than 6 minutes after the last', async () => {
@@ -289,15 +318,36 @@ describe('createEventRecorder', () => {
     assert.equal(recorder.stats().written, 2);
   });
 
-  it('drops the oldest waiting writes beyond its queue, and close() with an aborted signal returns at once', async () => {
-    const { calls, clock, recorder } = setup({ hang: true });
+  it('drops the oldest waiting writes beyond its queue', async () => {
+    const release = gate();
+    const { calls, recorder } = setup({ hold: release.promise });
     const n = MAX_QUEUED_EVENTS + 10;
     for (let i = 0; i < n; i++) recorder.event(cm(`o${i}`), synced);
-    assert.equal(calls.length, 4, 'four writes in flight');
-    assert.equal(recorder.stats().overflowed, 6);
+    const inFlight = calls.length;
+    assert.ok(inFlight >= 1 && inFlight <= 10, `${inFlight} writes started at once`);
+    // Whatever the number of writers, the queue holds MAX_QUEUED_EVENTS behind them.
+    const dropped = n - inFlight - MAX_QUEUED_EVENTS;
+    assert.equal(recorder.stats().overflowed, dropped);
+    release.resolve();
+    await recorder.flush();
+    const written = calls.map((c) => (c.body as Event).regarding?.name);
+    const all = Array.from({ length: n }, (_, i) => `o${i}`);
+    assert.deepEqual(
+      written,
+      [...all.slice(0, inFlight), ...all.slice(inFlight + dropped)],
+      'the oldest waiting writes were the ones dropped',
+    );
+    assert.equal(recorder.stats().written, n - dropped);
+    await recorder.close();
+  });
+
+  it('close() with an aborted signal returns at once, discarding what is waiting', async () => {
+    const { calls, clock, recorder } = setup({ hang: true });
+    for (let i = 0; i < 20; i++) recorder.event(cm(`o${i}`), synced);
+    assert.ok(calls.length >= 1 && calls.length < 20);
     await recorder.close({ signal: AbortSignal.abort() });
     const stats = recorder.stats();
-    assert.equal(stats.discarded, n - 6);
+    assert.equal(stats.discarded, 20);
     assert.equal(stats.pending, 0);
     assert.equal(clock.pendingTimers(), 0);
   });

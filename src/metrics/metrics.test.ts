@@ -73,7 +73,18 @@ describe('createMetrics', () => {
     const les = [...text.matchAll(/^controller_runtime_reconcile_time_seconds_bucket\{le="([^"]+)"/gm)].map(
       (m) => m[1],
     );
-    assert.deepEqual(les, [...RECONCILE_TIME_BUCKETS.map(String), '+Inf']);
+    // controller-runtime pkg/internal/controller/metrics: ReconcileTime's Buckets, as written there.
+    const controllerRuntime = [
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0,
+      1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
+    ];
+    assert.deepEqual(RECONCILE_TIME_BUCKETS, controllerRuntime);
+    // As Prometheus' Go client writes the le labels for them.
+    assert.deepEqual(les, [
+      ...['0.005', '0.01', '0.025', '0.05', '0.1', '0.15', '0.2', '0.25', '0.3', '0.35', '0.4', '0.45'],
+      ...['0.5', '0.6', '0.7', '0.8', '0.9', '1', '1.25', '1.5', '1.75', '2', '2.5', '3', '3.5', '4'],
+      ...['4.5', '5', '6', '7', '8', '9', '10', '15', '20', '25', '30', '40', '50', '60', '+Inf'],
+    ]);
     const bucket = (le: string) =>
       sample(text, `controller_runtime_reconcile_time_seconds_bucket{le="${le}",controller="web"}`);
     assert.equal(bucket('0.25'), 0);
