@@ -260,6 +260,19 @@ export function prepareController<T extends KubernetesObject>(
   });
   const reasons = createReasonBook();
   const hardStop = new AbortController();
+  /**
+   * The abort controllers of reconciles in flight. Each reconcile's signal is its own, aborted from
+   * here when the controller is aborted: `AbortSignal.any()` with the long-lived stop signal would
+   * keep every reconcile's signal that got a listener alive until the controller stops.
+   */
+  const inFlightSignals = new Set<AbortController>();
+  hardStop.signal.addEventListener(
+    'abort',
+    () => {
+      for (const c of [...inFlightSignals]) c.abort(hardStop.signal.reason);
+    },
+    { once: true },
+  );
   let inFlight = 0;
 
   const unhook = registerTriggers(options, runtime.cache, {
@@ -315,11 +328,13 @@ export function prepareController<T extends KubernetesObject>(
         () => {},
       ) ?? 0;
     const rlog = log.child({ key, reconcileID: id });
-    const timeout = new AbortController();
+    const own = new AbortController();
+    if (hardStop.signal.aborted) own.abort(hardStop.signal.reason);
+    else inFlightSignals.add(own);
     const timer = options.reconcileTimeoutMs
       ? clock.setTimeout(
           () =>
-            timeout.abort(
+            own.abort(
               new OperonError(
                 ErrorCode.Timeout,
                 `reconcile of ${key} did not finish within ${options.reconcileTimeoutMs} ms (reconcileTimeoutMs)`,
@@ -328,7 +343,7 @@ export function prepareController<T extends KubernetesObject>(
           options.reconcileTimeoutMs,
         )
       : undefined;
-    const signal = AbortSignal.any([hardStop.signal, timeout.signal]);
+    const signal = own.signal;
     const context: ReconcileContext<T> = {
       id,
       controller: def.name,
@@ -362,6 +377,7 @@ export function prepareController<T extends KubernetesObject>(
       decision = classifyOutcome({ kind: 'threw', error, stopping: hardStop.signal.aborted });
     } finally {
       inFlight--;
+      inFlightSignals.delete(own);
       if (timer) clock.clearTimeout(timer);
     }
     schedule(key, decision);
