@@ -179,6 +179,16 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       log.warn('watch error; retrying', { kind: type.kind, err: error, attempt, retryInMs });
       options.cache?.onWatchError?.(type, error, attempt, retryInMs);
     },
+    onInformerError: (type, error, info) => {
+      metrics.informerError(type, info.stage);
+      log.warn('informer skipped an object or restarted', {
+        kind: type.kind,
+        stage: info.stage,
+        ...(info.key !== undefined ? { key: info.key } : {}),
+        err: error,
+      });
+      options.cache?.onInformerError?.(type, error, info);
+    },
   });
   const name = options.name ?? 'operon';
   const identity =

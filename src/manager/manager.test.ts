@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { InformerErrorInfo } from '../cache/informer.ts';
+import { type Client, resourcePath } from '../client/client.ts';
+import type { KubernetesObject, ResourceType } from '../client/resource.ts';
+import { ConfigMap } from '../client/types/core-v1.ts';
+import { createLogger } from '../log/logger.ts';
+import { createFakeRaw, type FakeRaw } from '../watch/fake-raw.ts';
+import { createManager } from './manager.ts';
+
+/** A client whose lists and watches a test answers; the manager's cache uses nothing else here. */
+function fakeClient(fake: FakeRaw): Client {
+  return {
+    config: { namespace: 'default' },
+    raw: fake.client.raw,
+    onWrite: () => () => true,
+    path: resourcePath,
+    close: async () => {},
+  } as unknown as Client;
+}
+
+const cm = (name: string): KubernetesObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'ns', resourceVersion: '3' },
+});
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await condition()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+/** The value of one sample line (`name{labels} value`) in a scrape, or undefined when absent. */
+function sample(text: string, series: string): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1));
+  }
+  return undefined;
+}
+
+describe('manager: informer errors', () => {
+  it('counts each object an informer skipped in operon_informer_handler_errors_total{resource,stage}, logs a warning and still calls the user hook', async () => {
+    const fake = createFakeRaw();
+    const lines: Array<Record<string, unknown>> = [];
+    const hooked: Array<{ type: ResourceType; info: InformerErrorInfo }> = [];
+    const manager = await createManager({
+      client: fakeClient(fake),
+      log: createLogger({ format: 'json', level: 'debug', write: (l) => lines.push(JSON.parse(l)) }),
+      metricsAddress: false,
+      healthAddress: false,
+      cache: {
+        informer: {
+          watch: { streamingList: false },
+          transform: (o) => {
+            if (o.metadata?.name === 'bad') throw new Error('cannot transform this one');
+            return o;
+          },
+        },
+        onInformerError: (type, _error, info) => hooked.push({ type, info }),
+      },
+    });
+    manager.cache.informerFor(ConfigMap);
+    const ac = new AbortController();
+    const stopped = manager.start(ac.signal);
+    (await fake.request()).list([cm('good'), cm('bad')], '3');
+    const series = 'operon_informer_handler_errors_total{resource="configmaps",stage="transform"}';
+    await until(async () => sample(await manager.metrics.text(), series) === 1, 'the skipped object counted');
+    const warning = lines.find((l) => l.msg === 'informer skipped an object or restarted');
+    assert.ok(warning, JSON.stringify(lines));
+    assert.equal(warning.level, 'warn');
+    assert.equal(warning.kind, 'ConfigMap');
+    assert.equal(warning.stage, 'transform');
+    assert.equal(warning.key, 'ns/bad');
+    assert.match(String((warning.err as { message?: unknown } | undefined)?.message), /cannot transform/);
+    assert.deepEqual(
+      hooked.map(({ type, info }) => [type.kind, info.stage, info.key]),
+      [['ConfigMap', 'transform', 'ns/bad']],
+    );
+    assert.equal(manager.cache.informerFor(ConfigMap).store.list().length, 1, 'the good object is stored');
+    ac.abort();
+    await stopped;
+  });
+});
