@@ -4,7 +4,9 @@ import type { InformerErrorInfo } from '../cache/informer.ts';
 import { type Client, resourcePath } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ConfigMap } from '../client/types/core-v1.ts';
+import { controller } from '../controller/controller.ts';
 import { createLogger } from '../log/logger.ts';
+import { createFakeClock } from '../queue/clock.ts';
 import { createFakeRaw, type FakeRaw } from '../watch/fake-raw.ts';
 import { createManager } from './manager.ts';
 
@@ -81,6 +83,55 @@ describe('manager: informer errors', () => {
     );
     assert.equal(manager.cache.informerFor(ConfigMap).store.list().length, 1, 'the good object is stored');
     ac.abort();
+    await stopped;
+  });
+});
+
+describe('manager: one clock', () => {
+  it("runs the controllers' shutdown grace on the manager's clock, so a reconcile that honours its signal stops within the grace", async () => {
+    const fake = createFakeRaw();
+    const clock = createFakeClock();
+    const graceMs = 60_000;
+    let signal: AbortSignal | undefined;
+    const manager = await createManager({
+      client: fakeClient(fake),
+      log: createLogger({ level: 'error', write: () => {} }),
+      metricsAddress: false,
+      healthAddress: false,
+      gracefulShutdownMs: graceMs,
+      clock,
+      cache: { informer: { watch: { streamingList: false } } },
+    });
+    manager.add(
+      controller({
+        name: 'slow',
+        for: ConfigMap,
+        reconcile: (_r, ctx) => {
+          signal = ctx.signal;
+          // Finishes only when told to stop: the grace period must end it.
+          return new Promise((resolve) =>
+            ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
+          );
+        },
+      }),
+    );
+    const ac = new AbortController();
+    let outcome: string | undefined;
+    const stopped = manager.start(ac.signal).then(
+      () => (outcome = 'clean'),
+      (err: Error) => (outcome = `rejected: ${err.message}`),
+    );
+    (await fake.request()).list([cm('a')], '3');
+    await until(() => signal !== undefined, 'the reconcile started');
+    ac.abort();
+    await until(() => manager.status().phase === 'stopping', 'stopping');
+    clock.advance(graceMs - 1);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(signal?.aborted, false, 'the reconcile may run until the grace ends');
+    clock.advance(1);
+    await until(() => signal?.aborted === true, "the reconcile's signal aborted when the grace ended");
+    await until(() => outcome !== undefined, 'start() settled');
+    assert.equal(outcome, 'clean');
     await stopped;
   });
 });

@@ -85,7 +85,10 @@ export interface ManagerOptions {
   log?: Logger;
   /** Name used for Events (`reportingController`); default `operon`. */
   name?: string;
-  /** Time for the shutdown deadline; default the process' monotonic clock. Tests pass a fake one. */
+  /**
+   * Time for the shutdown deadline and the controllers (their queues, reconcile timeouts and
+   * bounded stop); default the process' monotonic clock. Tests pass a fake one.
+   */
   clock?: Clock;
 }
 
@@ -342,6 +345,8 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
             events,
             observer: view.observerFor(def),
             queueMetrics: metrics.queue(def.name),
+            // The controllers' grace runs on the lifecycle's clock, or the two deadlines disagree.
+            ...(options.clock ? { clock: options.clock } : {}),
           }),
         );
       }
