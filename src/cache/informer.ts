@@ -88,6 +88,11 @@ export interface InformerStats {
   healthy: boolean;
   /** `Date.now()` of the first error since the watch was last healthy; 0 while healthy. */
   unhealthySince: number;
+  /**
+   * How long since that first error, on the informer's clock (monotonic; a fake one in tests); 0
+   * while healthy. What the cache's `unhealthyAfterMs` is compared with.
+   */
+  unhealthyForMs: number;
   /** Objects skipped because a transform or the decoding failed, and handler calls that threw. */
   skipped: number;
   /** Times the informer's loop ended by itself and was started again. */
@@ -170,6 +175,8 @@ export function createInformer<T extends KubernetesObject>(
   const waiters = new Map<string, Set<(object: T | undefined) => void>>();
   let synced = false;
   let syncWaiters: Array<() => void> = [];
+  /** `clock.now()` of the first error since the watch was last healthy; undefined while healthy. */
+  let unhealthyAt: number | undefined;
   const stats: InformerStats = {
     objects: 0,
     events: 0,
@@ -180,6 +187,7 @@ export function createInformer<T extends KubernetesObject>(
     resourceVersion: '',
     healthy: false,
     unhealthySince: 0,
+    unhealthyForMs: 0,
     skipped: 0,
     restarts: 0,
     needsResync: false,
@@ -320,6 +328,7 @@ export function createInformer<T extends KubernetesObject>(
   function healthy(): void {
     stats.healthy = true;
     stats.unhealthySince = 0;
+    unhealthyAt = undefined;
   }
 
   function handle(event: WatchEvent<T>): void {
@@ -343,6 +352,7 @@ export function createInformer<T extends KubernetesObject>(
         stats.errors++;
         stats.lastError = event.error;
         if (stats.unhealthySince === 0) stats.unhealthySince = Date.now();
+        unhealthyAt ??= clock.now();
         stats.healthy = false;
         userCall(() => options.onError?.(event.error, event.attempt, event.retryInMs));
         break;
@@ -415,6 +425,7 @@ export function createInformer<T extends KubernetesObject>(
         stats.healthy = false;
         stats.lastError = error;
         if (stats.unhealthySince === 0) stats.unhealthySince = Date.now();
+        unhealthyAt ??= clock.now();
         const now = clock.now();
         if (lastFailureAt === undefined || now - lastFailureAt > RESTART_RESET_MS) attempt = 0;
         lastFailureAt = now;
@@ -491,7 +502,11 @@ export function createInformer<T extends KubernetesObject>(
         set.add(waiter);
       });
     },
-    stats: () => ({ ...stats, objects: store.size }),
+    stats: () => ({
+      ...stats,
+      objects: store.size,
+      unhealthyForMs: unhealthyAt === undefined ? 0 : Math.max(0, clock.now() - unhealthyAt),
+    }),
     approximateBytes() {
       let bytes = 0;
       for (const o of store.list()) bytes += JSON.stringify(o).length;
