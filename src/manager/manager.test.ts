@@ -135,3 +135,37 @@ describe('manager: one clock', () => {
     await stopped;
   });
 });
+
+describe('manager: nothing left behind', () => {
+  it('shuts the controllers down when it stops before they ever started (stopped while syncing), leaving no timer', async () => {
+    const fake = createFakeRaw();
+    const clock = createFakeClock();
+    const manager = await createManager({
+      client: fakeClient(fake),
+      log: createLogger({ level: 'error', write: () => {} }),
+      metricsAddress: false,
+      healthAddress: false,
+      clock,
+      cache: { informer: { watch: { streamingList: false } } },
+    });
+    let reconciles = 0;
+    manager.add(
+      controller({
+        name: 'never-started',
+        for: ConfigMap,
+        reconcile: async () => {
+          reconciles++;
+        },
+      }),
+    );
+    const ac = new AbortController();
+    const stopped = manager.start(ac.signal);
+    await fake.request(); // the first list, never answered: the cache does not sync
+    assert.ok(clock.pendingTimers() > 0, "the controller's queue reports its progress on the clock");
+    ac.abort();
+    await stopped;
+    assert.equal(manager.status().phase, 'stopped');
+    assert.equal(clock.pendingTimers(), 0, 'no timer left on the clock');
+    assert.equal(reconciles, 0);
+  });
+});

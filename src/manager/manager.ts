@@ -351,55 +351,61 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
         );
       }
       const inGroup = (g: RunnableGroup) => extra.filter((e) => e.group === g).map((e) => e.runnable);
-      await runLifecycle(
-        {
-          groups: {
-            http: [endpoints(), ...inGroup('http')],
-            webhooks: inGroup('webhooks'),
-            caches: [
-              runnable(
-                'cache',
-                (s) => cache.start(s),
-                (s) => cache.waitForSync(s),
-              ),
-              ...inGroup('caches'),
-            ],
-            others: inGroup('others'),
-            'leader-election': [
-              ...running.map((r) => controllerRunnable(r, { graceMs, lost: lost.signal })),
-              ...inGroup('leader-election'),
-            ],
+      try {
+        await runLifecycle(
+          {
+            groups: {
+              http: [endpoints(), ...inGroup('http')],
+              webhooks: inGroup('webhooks'),
+              caches: [
+                runnable(
+                  'cache',
+                  (s) => cache.start(s),
+                  (s) => cache.waitForSync(s),
+                ),
+                ...inGroup('caches'),
+              ],
+              others: inGroup('others'),
+              'leader-election': [
+                ...running.map((r) => controllerRunnable(r, { graceMs, lost: lost.signal })),
+                ...inGroup('leader-election'),
+              ],
+            },
+            election: options.leaderElection ? electionFor(options.leaderElection) : undefined,
+            graceMs,
+            clock: options.clock,
+            log,
+            hooks: {
+              phase: (p) => {
+                phase = p;
+              },
+              leadershipLost(reason) {
+                // Before anything else can run: from here on the reconciles' client sends nothing.
+                leading = false;
+                fence.abort(reason);
+                lost.abort(reason);
+              },
+              async beforeRelease(o) {
+                await events.close({ signal: o.lost ? AbortSignal.abort(lost.signal.reason) : o.deadline });
+                fence.abort(
+                  options.leaderElection
+                    ? new LeadershipLostError('stopped', 'The manager stopped leading: it is shutting down.')
+                    : new OperonError(
+                        ErrorCode.InvalidArgument,
+                        'The manager has stopped: it sends nothing more.',
+                      ),
+                );
+              },
+              afterStop: () => base.close(),
+            },
           },
-          election: options.leaderElection ? electionFor(options.leaderElection) : undefined,
-          graceMs,
-          clock: options.clock,
-          log,
-          hooks: {
-            phase: (p) => {
-              phase = p;
-            },
-            leadershipLost(reason) {
-              // Before anything else can run: from here on the reconciles' client sends nothing.
-              leading = false;
-              fence.abort(reason);
-              lost.abort(reason);
-            },
-            async beforeRelease(o) {
-              await events.close({ signal: o.lost ? AbortSignal.abort(lost.signal.reason) : o.deadline });
-              fence.abort(
-                options.leaderElection
-                  ? new LeadershipLostError('stopped', 'The manager stopped leading: it is shutting down.')
-                  : new OperonError(
-                      ErrorCode.InvalidArgument,
-                      'The manager has stopped: it sends nothing more.',
-                    ),
-              );
-            },
-            afterStop: () => base.close(),
-          },
-        },
-        signal,
-      );
+          signal,
+        );
+      } finally {
+        // Controllers that never started (stopped while syncing or campaigning, or a failed start)
+        // still have a queue with a timer and handlers on the informers: shut them down too.
+        for (const r of running) r.abort();
+      }
     },
 
     async run() {
