@@ -416,3 +416,26 @@ describe('cache: health', () => {
     await running;
   });
 });
+
+describe('informer: waitFor', () => {
+  it('times out on the informer clock, and with an infinite timeout waits for the object instead of giving up at once', async () => {
+    const t = startInformer();
+    const s = await t.listAndWatch([], '10');
+    let timedOut: boolean | undefined;
+    void t.informer.waitFor('ns/late', (o) => o !== undefined, 5000).then((r) => (timedOut = r));
+    let forever: boolean | undefined;
+    void t.informer
+      .waitFor('ns/late', (o) => o !== undefined, Number.POSITIVE_INFINITY)
+      .then((r) => (forever = r));
+    await flush();
+    assert.equal(timedOut, undefined);
+    assert.equal(forever, undefined, 'an infinite timeout has not passed');
+    t.clock.advance(5000);
+    await flush();
+    assert.equal(timedOut, false, 'false after timeoutMs on the informer clock');
+    s.push('ADDED', cm('late', '11'));
+    await until(() => forever !== undefined, 'the object arrived');
+    assert.equal(forever, true);
+    await t.stop();
+  });
+});

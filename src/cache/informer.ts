@@ -119,7 +119,8 @@ export interface Informer<T extends KubernetesObject> {
   /**
    * Resolves true when `check` holds for the stored object under `key` (undefined if absent), or
    * once the informer has processed every event up to resourceVersion `upTo` (then the store
-   * shows that version or a newer state); false after `timeoutMs`.
+   * shows that version or a newer state); false after `timeoutMs` on the informer's clock
+   * (`Infinity`: no timeout).
    */
   waitFor(
     key: string,
@@ -482,7 +483,7 @@ export function createInformer<T extends KubernetesObject>(
           waiters.set(key, set);
         }
         const finish = (result: boolean) => {
-          clearTimeout(timer);
+          if (timer !== undefined) clock.clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           set!.delete(waiter);
           if (set!.size === 0) waiters.delete(key);
@@ -497,7 +498,11 @@ export function createInformer<T extends KubernetesObject>(
         };
         if (upTo !== undefined) progressWaiters.add(onProgress);
         const onAbort = () => finish(false);
-        const timer = setTimeout(() => finish(false), timeoutMs);
+        // On the informer's clock; an infinite timeout sets no timer (Node would fire one at once).
+        const timer =
+          timeoutMs === Number.POSITIVE_INFINITY
+            ? undefined
+            : clock.setTimeout(() => finish(false), Math.max(0, timeoutMs || 0));
         signal?.addEventListener('abort', onAbort, { once: true });
         set.add(waiter);
       });
