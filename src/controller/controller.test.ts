@@ -500,6 +500,50 @@ describe('controller: a finished reconcile leaves nothing behind', () => {
     assert.equal((await h.running.stop(0)).clean, true);
   });
 
+  it('contains an abort listener of a reconcile that throws: the abort is logged, the process does not crash', async () => {
+    const crashes: unknown[] = [];
+    const onUncaught = (err: unknown) => crashes.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const ran: string[] = [];
+      const h = harness({
+        options: {
+          for: WebApp,
+          reconcileTimeoutMs: 1000,
+          reconcile: (_r, ctx) =>
+            new Promise((resolve) => {
+              const throwing = () => {
+                throw new Error('listener exploded');
+              };
+              ctx.signal.addEventListener('abort', throwing);
+              ctx.signal.addEventListener('abort', throwing); // the same listener twice is one listener
+              ctx.signal.addEventListener('abort', () => ran.push('once'), { once: true });
+              const removed = () => ran.push('removed');
+              ctx.signal.addEventListener('abort', removed);
+              ctx.signal.removeEventListener('abort', removed);
+              ctx.signal.onabort = () => {
+                ran.push('onabort');
+                throw new Error('onabort exploded');
+              };
+              ctx.signal.addEventListener('abort', () => resolve(Action.done()));
+            }),
+        },
+      });
+      h.informers.add(WebApp, obj('WebApp', 'a', 'ns'));
+      await settle();
+      h.clock.advance(1000);
+      await settle();
+      assert.deepEqual(ran, ['once', 'onabort']);
+      assert.equal(h.running.inFlight, 0);
+      assert.deepEqual(crashes, [], 'an abort listener crashed the process');
+      const logged = h.lines.filter((l) => /abort listener/.test(String(l.msg)));
+      assert.ok(logged.length >= 1, JSON.stringify(h.lines.map((l) => l.msg)));
+      assert.equal((await h.running.stop(0)).clean, true);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
   it('still aborts the signal of a reconcile in flight with the reason it was aborted with', async () => {
     const seen: unknown[] = [];
     const h = harness({

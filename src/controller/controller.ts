@@ -24,7 +24,7 @@ import {
 } from '../queue/index.ts';
 import type { Action } from './action.ts';
 import { classifyOutcome, type Decision, type ReconcileResult } from './classify.ts';
-import { contain, reportOnce, safeLogger } from './contain.ts';
+import { contain, containAbortListeners, reportOnce, safeLogger } from './contain.ts';
 import type { Predicate } from './predicates.ts';
 import { createReasonBook, describeReason, type Reason } from './reasons.ts';
 import { keyOf, type Request, requestOf } from './request.ts';
@@ -46,7 +46,10 @@ export interface ReconcileContext<T extends KubernetesObject> {
   readonly reasons: readonly Reason[];
   /** Failed attempts before this one. */
   readonly attempt: number;
-  /** Aborted on the reconcile timeout, when leadership is lost, or when shutdown's grace runs out. */
+  /**
+   * Aborted on the reconcile timeout, when leadership is lost, or when shutdown's grace runs out.
+   * An abort listener that throws is logged; it cannot crash the process.
+   */
   readonly signal: AbortSignal;
   /** Bound to controller, key and reconcile ID; never throws, whatever it is given. */
   readonly log: Logger;
@@ -343,7 +346,10 @@ export function prepareController<T extends KubernetesObject>(
           options.reconcileTimeoutMs,
         )
       : undefined;
-    const signal = own.signal;
+    // A listener of the reconcile's that throws when this aborts must not crash the process.
+    const signal = containAbortListeners(own.signal, (err) =>
+      rlog.error('an abort listener of the reconcile threw; ignored', { err }),
+    );
     const context: ReconcileContext<T> = {
       id,
       controller: def.name,
