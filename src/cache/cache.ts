@@ -58,8 +58,8 @@ export interface CacheOptions {
    */
   syncTimeoutMs?: number;
   /**
-   * Time for read-your-writes waits, the sync timeout and the informers' backoff; default the
-   * process clock (tests pass a fake one).
+   * Time for read-your-writes waits, the sync timeout, the informers' backoff and
+   * `unhealthyAfterMs`; default the process clock (tests pass a fake one).
    */
   clock?: Clock;
 }
@@ -299,11 +299,11 @@ export function createCache(
     },
 
     get healthy() {
-      const now = Date.now();
       const limit = options.unhealthyAfterMs ?? 180_000;
+      // On the informers' clock (the cache's): the wall clock can jump, and a fake one cannot move it.
       return [...informers.values()].every(({ informer }) => {
-        const { unhealthySince: since, needsResync } = informer.stats();
-        return !needsResync && (since === 0 || now - since < limit);
+        const { unhealthySince, unhealthyForMs, needsResync } = informer.stats();
+        return !needsResync && (unhealthySince === 0 || unhealthyForMs < limit);
       });
     },
 

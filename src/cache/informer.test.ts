@@ -407,3 +407,69 @@ describe('cache: sync timeout', () => {
     assert.equal(clock.pendingTimers(), 0);
   });
 });
+
+describe('cache: health', () => {
+  it('turns unhealthy after unhealthyAfterMs of failing watches on the cache clock, and healthy again once a watch proves itself', async () => {
+    const fake = createFakeRaw();
+    const clock = createFakeClock({ start: 5_000 });
+    const cache = createCache(fakeClient(fake), {
+      clock,
+      unhealthyAfterMs: 10_000,
+      informer: { watch: { streamingList: false, backoff: { jitter: 0, initialMs: 1000, maxMs: 1000 } } },
+    });
+    cache.informerFor(ConfigMap);
+    const ac = new AbortController();
+    const running = cache.start(ac.signal);
+    (await next(fake, 'list')).list([cm('a', '1')], '1');
+    await cache.waitForSync();
+    (await next(fake, 'watch')).fail(500, 'InternalError');
+    await until(() => cache.stats()[0]?.errors === 1, 'the watch error');
+    assert.equal(cache.healthy, true, 'a brief outage is not a reason to restart');
+    // The server keeps failing: each retry comes after a second and fails again.
+    for (let s = 1; s < 10; s++) {
+      clock.advance(1000);
+      const r = await fake.request();
+      r.fail(500, 'InternalError');
+      await until(() => cache.stats()[0]?.errors === s + 1, `error ${s + 1}`);
+    }
+    clock.advance(999);
+    await flush();
+    assert.equal(cache.healthy, true, 'not yet unhealthyAfterMs');
+    clock.advance(1);
+    await flush();
+    assert.equal(cache.healthy, false, 'failing for unhealthyAfterMs on the cache clock');
+    // The next retry relists, watches and the watch stays open: healthy again.
+    const relist = await fake.request();
+    if (relist.kind === 'list') {
+      relist.list([cm('a', '1')], '1');
+      (await next(fake, 'watch')).stream();
+    } else relist.stream();
+    clock.advance(1000);
+    await until(() => cache.healthy, 'healthy once a watch proved itself');
+    ac.abort();
+    await running;
+  });
+});
+
+describe('informer: waitFor', () => {
+  it('times out on the informer clock, and with an infinite timeout waits for the object instead of giving up at once', async () => {
+    const t = startInformer();
+    const s = await t.listAndWatch([], '10');
+    let timedOut: boolean | undefined;
+    void t.informer.waitFor('ns/late', (o) => o !== undefined, 5000).then((r) => (timedOut = r));
+    let forever: boolean | undefined;
+    void t.informer
+      .waitFor('ns/late', (o) => o !== undefined, Number.POSITIVE_INFINITY)
+      .then((r) => (forever = r));
+    await flush();
+    assert.equal(timedOut, undefined);
+    assert.equal(forever, undefined, 'an infinite timeout has not passed');
+    t.clock.advance(5000);
+    await flush();
+    assert.equal(timedOut, false, 'false after timeoutMs on the informer clock');
+    s.push('ADDED', cm('late', '11'));
+    await until(() => forever !== undefined, 'the object arrived');
+    assert.equal(forever, true);
+    await t.stop();
+  });
+});

@@ -89,6 +89,11 @@ export interface InformerStats {
   healthy: boolean;
   /** `Date.now()` of the first error since the watch was last healthy; 0 while healthy. */
   unhealthySince: number;
+  /**
+   * How long since that first error, on the informer's clock (monotonic; a fake one in tests); 0
+   * while healthy. What the cache's `unhealthyAfterMs` is compared with.
+   */
+  unhealthyForMs: number;
   /** Objects skipped because a transform or the decoding failed, and handler calls that threw. */
   skipped: number;
   /** Times the informer's loop ended by itself and was started again. */
@@ -115,7 +120,8 @@ export interface Informer<T extends KubernetesObject> {
   /**
    * Resolves true when `check` holds for the stored object under `key` (undefined if absent), or
    * once the informer has processed every event up to resourceVersion `upTo` (then the store
-   * shows that version or a newer state); false after `timeoutMs`.
+   * shows that version or a newer state); false after `timeoutMs` on the informer's clock
+   * (`Infinity`: no timeout).
    */
   waitFor(
     key: string,
@@ -171,6 +177,8 @@ export function createInformer<T extends KubernetesObject>(
   const waiters = new Map<string, Set<(object: T | undefined) => void>>();
   let synced = false;
   let syncWaiters: Array<() => void> = [];
+  /** `clock.now()` of the first error since the watch was last healthy; undefined while healthy. */
+  let unhealthyAt: number | undefined;
   const stats: InformerStats = {
     objects: 0,
     events: 0,
@@ -181,6 +189,7 @@ export function createInformer<T extends KubernetesObject>(
     resourceVersion: '',
     healthy: false,
     unhealthySince: 0,
+    unhealthyForMs: 0,
     skipped: 0,
     restarts: 0,
     needsResync: false,
@@ -321,6 +330,7 @@ export function createInformer<T extends KubernetesObject>(
   function healthy(): void {
     stats.healthy = true;
     stats.unhealthySince = 0;
+    unhealthyAt = undefined;
   }
 
   function handle(event: WatchEvent<T>): void {
@@ -344,6 +354,7 @@ export function createInformer<T extends KubernetesObject>(
         stats.errors++;
         stats.lastError = event.error;
         if (stats.unhealthySince === 0) stats.unhealthySince = Date.now();
+        unhealthyAt ??= clock.now();
         stats.healthy = false;
         userCall(() => options.onError?.(event.error, event.attempt, event.retryInMs));
         break;
@@ -426,6 +437,7 @@ export function createInformer<T extends KubernetesObject>(
         stats.healthy = false;
         stats.lastError = error;
         if (stats.unhealthySince === 0) stats.unhealthySince = Date.now();
+        unhealthyAt ??= clock.now();
         const now = clock.now();
         if (lastFailureAt === undefined || now - lastFailureAt > RESTART_RESET_MS) attempt = 0;
         lastFailureAt = now;
@@ -482,7 +494,7 @@ export function createInformer<T extends KubernetesObject>(
           waiters.set(key, set);
         }
         const finish = (result: boolean) => {
-          clearTimeout(timer);
+          if (timer !== undefined) clock.clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           set!.delete(waiter);
           if (set!.size === 0) waiters.delete(key);
@@ -497,12 +509,20 @@ export function createInformer<T extends KubernetesObject>(
         };
         if (upTo !== undefined) progressWaiters.add(onProgress);
         const onAbort = () => finish(false);
-        const timer = setTimeout(() => finish(false), timeoutMs);
+        // On the informer's clock; an infinite timeout sets no timer (Node would fire one at once).
+        const timer =
+          timeoutMs === Number.POSITIVE_INFINITY
+            ? undefined
+            : clock.setTimeout(() => finish(false), Math.max(0, timeoutMs || 0));
         signal?.addEventListener('abort', onAbort, { once: true });
         set.add(waiter);
       });
     },
-    stats: () => ({ ...stats, objects: store.size }),
+    stats: () => ({
+      ...stats,
+      objects: store.size,
+      unhealthyForMs: unhealthyAt === undefined ? 0 : Math.max(0, clock.now() - unhealthyAt),
+    }),
     approximateBytes() {
       let bytes = 0;
       for (const o of store.list()) bytes += JSON.stringify(o).length;

@@ -226,6 +226,7 @@ async function startFakeCluster(options: FakeClusterOptions = {}): Promise<FakeC
       resourceVersion: progress,
       healthy: true,
       unhealthySince: 0,
+      unhealthyForMs: 0,
       skipped: 0,
       restarts: 0,
       needsResync: false,

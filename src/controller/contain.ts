@@ -97,3 +97,74 @@ export function reportOnce(log: Logger, what: string): (hook: string, err: unkno
     if (n === 1) log.error(`${what} ${hook} threw; ignored (later failures of it are not logged)`, { err });
   };
 }
+
+/**
+ * Makes the abort listeners of `signal` total: Node rethrows what an EventTarget listener throws on
+ * the next tick, an uncaught exception that ends the process, so a reconcile's listener on
+ * `ctx.signal` that throws when the reconcile times out or stops would crash the operator. Each
+ * listener added through `addEventListener` or `onabort` runs inside a try; what it throws goes to
+ * `onError`. Adding the same listener twice still adds it once, and removing it works as before.
+ */
+type Listener = NonNullable<Parameters<AbortSignal['addEventListener']>[1]>;
+type AddOptions = Parameters<AbortSignal['addEventListener']>[2];
+type RemoveOptions = Parameters<AbortSignal['removeEventListener']>[2];
+
+export function containAbortListeners(signal: AbortSignal, onError: (err: unknown) => void): AbortSignal {
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  const wrapped = new WeakMap<object, (this: unknown, event: Event) => void>();
+  const wrap = (listener: Listener) => {
+    let w = wrapped.get(listener);
+    if (!w) {
+      w = function (this: unknown, event: Event) {
+        try {
+          if (typeof listener === 'function') listener.call(this, event);
+          else listener.handleEvent(event);
+        } catch (err) {
+          safeCall(() => onError(err));
+        }
+      };
+      wrapped.set(listener, w);
+    }
+    return w;
+  };
+  let handler: ((this: AbortSignal, event: Event) => unknown) | null = null;
+  let dispatching = false;
+  Object.defineProperties(signal, {
+    addEventListener: {
+      value: (type: string, listener: Listener | null, options?: AddOptions) => {
+        // A null listener is a no-op for EventTarget; anything else that is not one, Node refuses.
+        if (listener === null) return;
+        add(
+          type,
+          typeof listener === 'function' || typeof listener === 'object' ? wrap(listener) : listener,
+          options,
+        );
+      },
+    },
+    removeEventListener: {
+      value: (type: string, listener: Listener | null, options?: RemoveOptions) => {
+        if (listener === null) return;
+        remove(type, wrapped.get(listener) ?? listener, options);
+      },
+    },
+    onabort: {
+      get: () => handler,
+      set: (value: unknown) => {
+        handler = typeof value === 'function' ? (value as typeof handler) : null;
+        // Like the native handler: it takes its place among the listeners when first set.
+        if (handler && !dispatching) {
+          dispatching = true;
+          add('abort', (event: Event) => {
+            try {
+              handler?.call(signal, event);
+            } catch (err) {
+              safeCall(() => onError(err));
+            }
+          });
+        }
+      },
+    },
+  });
+  return signal;
+}

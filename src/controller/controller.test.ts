@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Cache } from '../cache/cache.ts';
 import type { Client } from '../client/client.ts';
 import type { KubernetesObject } from '../client/resource.ts';
@@ -464,5 +466,103 @@ describe('controller: one object, one key', () => {
     await settle();
     assert.deepEqual(reconciled.sort(), ['now-referenced', 'was-referenced']);
     await h.running.stop(0);
+  });
+});
+
+describe('controller: a finished reconcile leaves nothing behind', () => {
+  it('does not keep the signal of a finished reconcile alive, even with an abort listener left on it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const signals: Array<WeakRef<AbortSignal>> = [];
+    const h = harness({
+      options: {
+        for: WebApp,
+        concurrency: 4,
+        reconcile: async (_r, ctx) => {
+          // A reconcile that never removes its listener (a library that cleans up on abort) must not
+          // make the controller hold its signal, and what it closes over, until the controller stops.
+          ctx.signal.addEventListener('abort', () => {});
+          signals.push(new WeakRef(ctx.signal));
+          return Action.done();
+        },
+      },
+    });
+    for (let i = 0; i < 50; i++) h.informers.add(WebApp, obj('WebApp', `app-${i}`, 'ns'));
+    await settle(100);
+    assert.equal(signals.length, 50);
+    // Collect with no WeakRef read in the same turn (a deref() keeps its target until the turn ends).
+    for (let i = 0; i < 5; i++) {
+      await settle(2);
+      gc();
+    }
+    await settle(2);
+    assert.equal(signals.filter((s) => s.deref() !== undefined).length, 0, 'signals still reachable');
+    assert.equal((await h.running.stop(0)).clean, true);
+  });
+
+  it('contains an abort listener of a reconcile that throws: the abort is logged, the process does not crash', async () => {
+    const crashes: unknown[] = [];
+    const onUncaught = (err: unknown) => crashes.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const ran: string[] = [];
+      const h = harness({
+        options: {
+          for: WebApp,
+          reconcileTimeoutMs: 1000,
+          reconcile: (_r, ctx) =>
+            new Promise((resolve) => {
+              const throwing = () => {
+                throw new Error('listener exploded');
+              };
+              ctx.signal.addEventListener('abort', throwing);
+              ctx.signal.addEventListener('abort', throwing); // the same listener twice is one listener
+              ctx.signal.addEventListener('abort', () => ran.push('once'), { once: true });
+              const removed = () => ran.push('removed');
+              ctx.signal.addEventListener('abort', removed);
+              ctx.signal.removeEventListener('abort', removed);
+              ctx.signal.onabort = () => {
+                ran.push('onabort');
+                throw new Error('onabort exploded');
+              };
+              ctx.signal.addEventListener('abort', () => resolve(Action.done()));
+            }),
+        },
+      });
+      h.informers.add(WebApp, obj('WebApp', 'a', 'ns'));
+      await settle();
+      h.clock.advance(1000);
+      await settle();
+      assert.deepEqual(ran, ['once', 'onabort']);
+      assert.equal(h.running.inFlight, 0);
+      assert.deepEqual(crashes, [], 'an abort listener crashed the process');
+      const logged = h.lines.filter((l) => /abort listener/.test(String(l.msg)));
+      assert.ok(logged.length >= 1, JSON.stringify(h.lines.map((l) => l.msg)));
+      assert.equal((await h.running.stop(0)).clean, true);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
+  it('still aborts the signal of a reconcile in flight with the reason it was aborted with', async () => {
+    const seen: unknown[] = [];
+    const h = harness({
+      options: {
+        for: WebApp,
+        reconcile: (_r, ctx) =>
+          new Promise((resolve) =>
+            ctx.signal.addEventListener('abort', () => {
+              seen.push(ctx.signal.reason);
+              resolve(Action.done());
+            }),
+          ),
+      },
+    });
+    h.informers.add(WebApp, obj('WebApp', 'a', 'ns'));
+    await settle();
+    const why = new Error('leadership lost');
+    h.running.abort(why);
+    await h.running.done;
+    assert.deepEqual(seen, [why]);
   });
 });

@@ -24,7 +24,7 @@ import {
 } from '../queue/index.ts';
 import type { Action } from './action.ts';
 import { classifyOutcome, type Decision, type ReconcileResult } from './classify.ts';
-import { contain, reportOnce, safeLogger } from './contain.ts';
+import { contain, containAbortListeners, reportOnce, safeLogger } from './contain.ts';
 import type { Predicate } from './predicates.ts';
 import { createReasonBook, describeReason, type Reason } from './reasons.ts';
 import { keyOf, type Request, requestOf } from './request.ts';
@@ -46,7 +46,10 @@ export interface ReconcileContext<T extends KubernetesObject> {
   readonly reasons: readonly Reason[];
   /** Failed attempts before this one. */
   readonly attempt: number;
-  /** Aborted on the reconcile timeout, when leadership is lost, or when shutdown's grace runs out. */
+  /**
+   * Aborted on the reconcile timeout, when leadership is lost, or when shutdown's grace runs out.
+   * An abort listener that throws is logged; it cannot crash the process.
+   */
   readonly signal: AbortSignal;
   /** Bound to controller, key and reconcile ID; never throws, whatever it is given. */
   readonly log: Logger;
@@ -260,6 +263,19 @@ export function prepareController<T extends KubernetesObject>(
   });
   const reasons = createReasonBook();
   const hardStop = new AbortController();
+  /**
+   * The abort controllers of reconciles in flight. Each reconcile's signal is its own, aborted from
+   * here when the controller is aborted: `AbortSignal.any()` with the long-lived stop signal would
+   * keep every reconcile's signal that got a listener alive until the controller stops.
+   */
+  const inFlightSignals = new Set<AbortController>();
+  hardStop.signal.addEventListener(
+    'abort',
+    () => {
+      for (const c of [...inFlightSignals]) c.abort(hardStop.signal.reason);
+    },
+    { once: true },
+  );
   let inFlight = 0;
 
   const unhook = registerTriggers(options, runtime.cache, {
@@ -315,11 +331,13 @@ export function prepareController<T extends KubernetesObject>(
         () => {},
       ) ?? 0;
     const rlog = log.child({ key, reconcileID: id });
-    const timeout = new AbortController();
+    const own = new AbortController();
+    if (hardStop.signal.aborted) own.abort(hardStop.signal.reason);
+    else inFlightSignals.add(own);
     const timer = options.reconcileTimeoutMs
       ? clock.setTimeout(
           () =>
-            timeout.abort(
+            own.abort(
               new OperonError(
                 ErrorCode.Timeout,
                 `reconcile of ${key} did not finish within ${options.reconcileTimeoutMs} ms (reconcileTimeoutMs)`,
@@ -328,7 +346,10 @@ export function prepareController<T extends KubernetesObject>(
           options.reconcileTimeoutMs,
         )
       : undefined;
-    const signal = AbortSignal.any([hardStop.signal, timeout.signal]);
+    // A listener of the reconcile's that throws when this aborts must not crash the process.
+    const signal = containAbortListeners(own.signal, (err) =>
+      rlog.error('an abort listener of the reconcile threw; ignored', { err }),
+    );
     const context: ReconcileContext<T> = {
       id,
       controller: def.name,
@@ -362,6 +383,7 @@ export function prepareController<T extends KubernetesObject>(
       decision = classifyOutcome({ kind: 'threw', error, stopping: hardStop.signal.aborted });
     } finally {
       inFlight--;
+      inFlightSignals.delete(own);
       if (timer) clock.clearTimeout(timer);
     }
     schedule(key, decision);

@@ -19,7 +19,9 @@ export function controllerRunnable(running: RunningController, options: Controll
   return {
     name: `controller ${running.name}`,
     async start(signal) {
-      running.start();
+      // Told to stop before it started (a stop or a loss while the group was starting): no worker
+      // starts, or one would take a queued key before the abort below is seen.
+      if (!signal.aborted) running.start();
       await aborted(signal);
       // The reconciles' signal carries why: lost leadership (its LeadershipLost error) or the stop.
       const abortNow = () => running.abort(options.lost.aborted ? options.lost.reason : signal.reason);

@@ -48,6 +48,13 @@ function recordingClient(): { client: Client; sent: Sent[] } {
       replace: request('scale.replace', 2),
       patch: request('scale.patch', 3),
     },
+    transport: {
+      config: {},
+      stats: { requests: 0, byMethod: {}, throttled: 0 },
+      send: request('transport.send', 0),
+      json: request('transport.json', 0),
+      close: () => Promise.resolve(),
+    },
     onWrite: () => () => {},
     path: () => '/api/v1/configmaps',
     close: () => Promise.resolve(),
@@ -108,6 +115,35 @@ describe('fenceClient', () => {
       (err) => err === lost,
     );
     assert.deepEqual(sent, [], 'not one request reached the client');
+  });
+
+  it('fences the transport too: a raw HTTP request is cancelled in flight and refused once the fence aborted', async () => {
+    const { client, sent } = recordingClient();
+    const fence = new AbortController();
+    const fenced = fenceClient(client, fence.signal);
+    const path = '/api/v1/namespaces/ns/configmaps/x';
+    const mine = new AbortController();
+    const inFlight = [
+      fenced.transport.send({ method: 'PUT', path, body: '{}' }),
+      fenced.transport.json({ method: 'PATCH', path, body: '{}', signal: mine.signal }),
+    ];
+    assert.deepEqual(
+      sent.map((s) => s.method),
+      ['transport.send', 'transport.json'],
+    );
+    const lost = new LeadershipLostError('lease-taken', 'taken by op-b');
+    fence.abort(lost);
+    assert.deepEqual(
+      sent.map((s) => s.signal?.aborted),
+      [true, true],
+      'the requests in flight were cancelled',
+    );
+    for (const result of inFlight) await assert.rejects(result, (err) => err === lost);
+    sent.length = 0;
+    await assert.rejects(fenced.transport.send({ method: 'DELETE', path }), (err) => err === lost);
+    await assert.rejects(fenced.transport.json({ method: 'POST', path, body: '{}' }), (err) => err === lost);
+    assert.deepEqual(sent, [], 'not one request reached the transport');
+    assert.equal(fenced.transport.config, client.transport.config);
   });
 
   it("keeps the caller's own signal: aborting it cancels just that request", async () => {

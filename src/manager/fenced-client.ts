@@ -6,12 +6,16 @@
  * cannot write as a leader that is no longer one.
  */
 
-import type { Client, RequestOptions } from '../client/client.ts';
+import type { Client } from '../client/client.ts';
+import type { Transport } from '../client/transport.ts';
 
-/** Returns `client` with every request tied to `fence`. Watches and the elector use the unfenced client. */
+/**
+ * Returns `client` with every request tied to `fence`, its `raw` and `transport` included. Watches
+ * and the elector use the unfenced client.
+ */
 export function fenceClient(client: Client, fence: AbortSignal): Client {
   /** The caller's options with the fence added to their signal; throws the fence's reason once it aborted. */
-  function guard<O extends RequestOptions>(options: O | undefined): O {
+  function guard<O extends { signal?: AbortSignal | undefined }>(options: O | undefined): O {
     fence.throwIfAborted();
     const signal = options?.signal ? AbortSignal.any([options.signal, fence]) : fence;
     return { ...(options as O), signal };
@@ -24,13 +28,24 @@ export function fenceClient(client: Client, fence: AbortSignal): Client {
       return Promise.reject(err);
     }
   };
+  // The transport is a way to send too (any method, any path): it gets the same fence.
+  const base = client.transport;
+  const transport: Transport = {
+    get config() {
+      return base.config;
+    },
+    get stats() {
+      return base.stats;
+    },
+    send: (req) => call(() => base.send(guard(req))),
+    json: (req) => call(() => base.json(guard(req))),
+    close: () => base.close(),
+  };
   return {
     get config() {
       return client.config;
     },
-    get transport() {
-      return client.transport;
-    },
+    transport,
     get mapper() {
       return client.mapper;
     },

@@ -85,7 +85,10 @@ export interface ManagerOptions {
   log?: Logger;
   /** Name used for Events (`reportingController`); default `operon`. */
   name?: string;
-  /** Time for the shutdown deadline; default the process' monotonic clock. Tests pass a fake one. */
+  /**
+   * Time for the shutdown deadline and the controllers (their queues, reconcile timeouts and
+   * bounded stop); default the process' monotonic clock. Tests pass a fake one.
+   */
   clock?: Clock;
 }
 
@@ -178,6 +181,16 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       metrics.watchError(type);
       log.warn('watch error; retrying', { kind: type.kind, err: error, attempt, retryInMs });
       options.cache?.onWatchError?.(type, error, attempt, retryInMs);
+    },
+    onInformerError: (type, error, info) => {
+      metrics.informerError(type, info.stage);
+      log.warn('informer skipped an object or restarted', {
+        kind: type.kind,
+        stage: info.stage,
+        ...(info.key !== undefined ? { key: info.key } : {}),
+        err: error,
+      });
+      options.cache?.onInformerError?.(type, error, info);
     },
   });
   const name = options.name ?? 'operon';
@@ -332,59 +345,67 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
             events,
             observer: view.observerFor(def),
             queueMetrics: metrics.queue(def.name),
+            // The controllers' grace runs on the lifecycle's clock, or the two deadlines disagree.
+            ...(options.clock ? { clock: options.clock } : {}),
           }),
         );
       }
       const inGroup = (g: RunnableGroup) => extra.filter((e) => e.group === g).map((e) => e.runnable);
-      await runLifecycle(
-        {
-          groups: {
-            http: [endpoints(), ...inGroup('http')],
-            webhooks: inGroup('webhooks'),
-            caches: [
-              runnable(
-                'cache',
-                (s) => cache.start(s),
-                (s) => cache.waitForSync(s),
-              ),
-              ...inGroup('caches'),
-            ],
-            others: inGroup('others'),
-            'leader-election': [
-              ...running.map((r) => controllerRunnable(r, { graceMs, lost: lost.signal })),
-              ...inGroup('leader-election'),
-            ],
+      try {
+        await runLifecycle(
+          {
+            groups: {
+              http: [endpoints(), ...inGroup('http')],
+              webhooks: inGroup('webhooks'),
+              caches: [
+                runnable(
+                  'cache',
+                  (s) => cache.start(s),
+                  (s) => cache.waitForSync(s),
+                ),
+                ...inGroup('caches'),
+              ],
+              others: inGroup('others'),
+              'leader-election': [
+                ...running.map((r) => controllerRunnable(r, { graceMs, lost: lost.signal })),
+                ...inGroup('leader-election'),
+              ],
+            },
+            election: options.leaderElection ? electionFor(options.leaderElection) : undefined,
+            graceMs,
+            clock: options.clock,
+            log,
+            hooks: {
+              phase: (p) => {
+                phase = p;
+              },
+              leadershipLost(reason) {
+                // Before anything else can run: from here on the reconciles' client sends nothing.
+                leading = false;
+                fence.abort(reason);
+                lost.abort(reason);
+              },
+              async beforeRelease(o) {
+                await events.close({ signal: o.lost ? AbortSignal.abort(lost.signal.reason) : o.deadline });
+                fence.abort(
+                  options.leaderElection
+                    ? new LeadershipLostError('stopped', 'The manager stopped leading: it is shutting down.')
+                    : new OperonError(
+                        ErrorCode.InvalidArgument,
+                        'The manager has stopped: it sends nothing more.',
+                      ),
+                );
+              },
+              afterStop: () => base.close(),
+            },
           },
-          election: options.leaderElection ? electionFor(options.leaderElection) : undefined,
-          graceMs,
-          clock: options.clock,
-          log,
-          hooks: {
-            phase: (p) => {
-              phase = p;
-            },
-            leadershipLost(reason) {
-              // Before anything else can run: from here on the reconciles' client sends nothing.
-              leading = false;
-              fence.abort(reason);
-              lost.abort(reason);
-            },
-            async beforeRelease(o) {
-              await events.close({ signal: o.lost ? AbortSignal.abort(lost.signal.reason) : o.deadline });
-              fence.abort(
-                options.leaderElection
-                  ? new LeadershipLostError('stopped', 'The manager stopped leading: it is shutting down.')
-                  : new OperonError(
-                      ErrorCode.InvalidArgument,
-                      'The manager has stopped: it sends nothing more.',
-                    ),
-              );
-            },
-            afterStop: () => base.close(),
-          },
-        },
-        signal,
-      );
+          signal,
+        );
+      } finally {
+        // Controllers that never started (stopped while syncing or campaigning, or a failed start)
+        // still have a queue with a timer and handlers on the informers: shut them down too.
+        for (const r of running) r.abort();
+      }
     },
 
     async run() {

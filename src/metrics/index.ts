@@ -3,6 +3,7 @@
 export {
   type ControllerMetrics,
   createMetrics,
+  INFORMER_ERROR_STAGES,
   type Metrics,
   RECONCILE_REASONS,
   RECONCILE_TIME_BUCKETS,

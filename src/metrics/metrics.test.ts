@@ -225,6 +225,20 @@ describe('createMetrics', () => {
     assert.equal(sample(text, 'operon_cache_objects{resource="widgets.example.com"}'), 3);
   });
 
+  it('counts informer errors per resource and stage, every stage at zero from the first', async () => {
+    const metrics = createMetrics();
+    metrics.informerError(ConfigMap, 'transform');
+    metrics.informerError(ConfigMap, 'transform');
+    metrics.informerError('widgets.example.com', 'loop');
+    const text = await metrics.text();
+    const series = (resource: string, stage: string) =>
+      sample(text, `operon_informer_handler_errors_total{resource="${resource}",stage="${stage}"}`);
+    assert.equal(series('configmaps', 'transform'), 2);
+    for (const stage of ['decode', 'index', 'handler', 'loop']) assert.equal(series('configmaps', stage), 0);
+    assert.equal(series('widgets.example.com', 'loop'), 1);
+    assert.equal(series('widgets.example.com', 'decode'), 0);
+  });
+
   it("shares a user's registry, with the user's own metrics and a second createMetrics()", async () => {
     const registry = new Registry();
     const mine = new Counter({ name: 'my_things_total', help: 'Things.', registers: [registry] });

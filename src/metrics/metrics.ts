@@ -8,6 +8,7 @@ import {
   Registry,
   type RegistryContentType,
 } from 'prom-client';
+import type { InformerErrorStage } from '../cache/informer.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { QueueMetrics } from '../queue/metrics.ts';
@@ -29,6 +30,15 @@ export const RECONCILE_REASONS = [
   'resync',
 ] as const;
 export type ReconcileReason = (typeof RECONCILE_REASONS)[number];
+
+/** Where an informer failed: the `stage` label of `operon_informer_handler_errors_total`. */
+export const INFORMER_ERROR_STAGES = [
+  'decode',
+  'transform',
+  'index',
+  'handler',
+  'loop',
+] as const satisfies readonly InformerErrorStage[];
 
 /** controller-runtime's `controller_runtime_reconcile_time_seconds` buckets. */
 export const RECONCILE_TIME_BUCKETS: readonly number[] = [
@@ -76,6 +86,12 @@ export interface Metrics<C extends RegistryContentType = PrometheusContentType> 
    * is a ResourceType (labelled as kubectl names it: `deployments.apps`, `configmaps`) or a label value.
    */
   watchError(resource: ResourceType<KubernetesObject> | string): void;
+  /**
+   * Counts `operon_informer_handler_errors_total{resource, stage}`: an informer skipped an object
+   * (its watch line could not be decoded, or a transform, index or handler threw) or its loop ended
+   * by itself and restarts (`loop`). The manager counts each one its cache reports.
+   */
+  informerError(resource: ResourceType<KubernetesObject> | string, stage: InformerErrorStage): void;
   /** Sets `operon_cache_objects{resource}`: how many objects of `resource` the cache holds. */
   setCacheObjects(resource: ResourceType<KubernetesObject> | string, count: number): void;
   /** The registry in the text exposition format, for a scrape. */
@@ -188,6 +204,11 @@ export function createMetrics<C extends RegistryContentType = PrometheusContentT
     'Failed watches or lists, per resource; each is retried.',
     r,
   );
+  const informerErrors = counter(
+    'operon_informer_handler_errors_total',
+    'Objects an informer skipped (decode, transform, index, handler) and restarts of its loop (loop), per resource and stage.',
+    ['resource', 'stage'],
+  );
   const cacheObjects = gauge('operon_cache_objects', 'Objects held in the cache, per resource.', r);
 
   const controllers = new Map<string, ControllerMetrics>();
@@ -265,6 +286,7 @@ export function createMetrics<C extends RegistryContentType = PrometheusContentT
     if (!resources.has(label)) {
       resources.add(label);
       watchErrors.inc({ resource: label }, 0);
+      for (const stage of INFORMER_ERROR_STAGES) informerErrors.inc({ resource: label, stage }, 0);
     }
     return { resource: label };
   }
@@ -274,6 +296,7 @@ export function createMetrics<C extends RegistryContentType = PrometheusContentT
     controller,
     queue,
     watchError: (resource) => watchErrors.inc(resourceLabelOf(resource)),
+    informerError: (resource, stage) => informerErrors.inc({ ...resourceLabelOf(resource), stage }),
     setCacheObjects(resource, count) {
       if (Number.isFinite(count)) cacheObjects.set(resourceLabelOf(resource), count);
     },
