@@ -174,7 +174,11 @@ describe('throttling (429)', () => {
     const answers: number[] = [];
     const clock = createFakeClock({ start: 5000 });
     const { auth, at } = departures(clock);
-    const t = transport({ clock, onResponse: (_m, _p, code) => answers.push(code) }, { auth });
+    // No request timeout: the only timer on this clock is the wait after the 429.
+    const t = transport(
+      { clock, requestTimeoutMs: 0, onResponse: (_m, _p, code) => answers.push(code) },
+      { auth },
+    );
 
     const got = t.json<{ kind: string }>(get());
     await untilStill(() => clock.pendingTimers() === 1, 'the transport waits after the 429');
@@ -252,7 +256,8 @@ describe('client-side rate limit', () => {
   it('lets the burst leave at once and spaces later requests at 1/qps, by the injected clock', async () => {
     const clock = createFakeClock({ start: 1000 });
     const { auth, at } = departures(clock);
-    const t = transport({ qps: 10, burst: 2, clock }, { auth });
+    // No request timeout: the only timers on this clock are the limiter's.
+    const t = transport({ qps: 10, burst: 2, clock, requestTimeoutMs: 0 }, { auth });
 
     const all = Promise.all(Array.from({ length: 5 }, () => t.json(get())));
     await untilStill(() => seen.length === 2, 'the burst to reach the peer');
@@ -277,7 +282,8 @@ describe('client-side rate limit', () => {
   it('refills the bucket while idle, but never above the burst', async () => {
     const clock = createFakeClock();
     const { auth, at } = departures(clock);
-    const t = transport({ qps: 10, burst: 2, clock }, { auth });
+    // No request timeout: the only timers on this clock are the limiter's.
+    const t = transport({ qps: 10, burst: 2, clock, requestTimeoutMs: 0 }, { auth });
     await Promise.all([t.json(get()), t.json(get())]);
     clock.advance(10_000); // idle long enough for 100 tokens; the bucket holds 2
 

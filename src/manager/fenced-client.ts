@@ -37,6 +37,9 @@ export function fenceClient(client: Client, fence: AbortSignal): Client {
     get stats() {
       return base.stats;
     },
+    get closed() {
+      return base.closed;
+    },
     send: (req) => call(() => base.send(guard(req))),
     json: (req) => call(() => base.json(guard(req))),
     close: () => base.close(),
