@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
+import { ErrorCode, OperonError } from '../errors.ts';
 import { createFakeClock } from '../queue/clock.ts';
 import { Admission, type AdmissionResponse, admissionRoute, decodePatch } from './admission.ts';
 import { type CertificatePair, createSelfSignedCA, issueServingCert } from './certs.ts';
@@ -465,6 +466,34 @@ describe('webhook server timeouts and shutdown', () => {
     assert.equal(r.json?.response.status?.code, 504);
     assert.match(r.json?.response.status?.message ?? '', /shutting down/);
     await run;
+  });
+
+  it('refuses a certificate whose key is not its own, before and after listening, and keeps the one it has', async () => {
+    const other = await issueServingCert(ca, { hosts: ['localhost', '127.0.0.1'] });
+    const mismatched = { cert: serving.cert, key: other.key };
+    const s = createWebhookServer({ routes: [], host: '127.0.0.1', port: 0 });
+    assert.throws(
+      () => s.setCertificate(mismatched),
+      (err: unknown) =>
+        err instanceof OperonError &&
+        err.code === ErrorCode.InvalidArgument &&
+        /key does not match/.test(err.message) &&
+        !err.message.includes('PRIVATE KEY'),
+    );
+    await assert.rejects(s.listen(), /no certificate/, 'the refused pair was not kept');
+    s.setCertificate(serving);
+    const stop = new AbortController();
+    const running = s.start(stop.signal);
+    try {
+      const at = await s.listen();
+      assert.throws(() => s.setCertificate(mismatched), /key does not match/);
+      assert.equal(s.ready, true);
+      const fresh = await post(at, ca.cert, '/none', review({}));
+      assert.equal(fresh.status, 404, 'still serves, with the previous certificate');
+    } finally {
+      stop.abort();
+      await running;
+    }
   });
 
   it('will not listen without a certificate', async () => {

@@ -6,6 +6,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { Registry } from 'prom-client';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
@@ -74,7 +75,10 @@ export interface WebhookServer {
   readonly address: string | undefined;
   /** Serves until `signal` aborts, then stops accepting, drains in-flight reviews and closes every connection. */
   start(signal: AbortSignal): Promise<void>;
-  /** Swaps the serving certificate for new connections; open connections are not dropped. */
+  /**
+   * Swaps the serving certificate for new connections; open connections are not dropped. Throws an
+   * OperonError (InvalidArgument) for a key that is not the certificate's, keeping the current one.
+   */
   setCertificate(certificate: CertificatePair): void;
   /** Listening, not stopping, with a certificate valid now: what a readiness probe reports. */
   readonly ready: boolean;
@@ -130,7 +134,20 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     routes.set(route.path, route);
   }
 
-  let certificate = options.certificate;
+  /** Checks that the key is the certificate's (and both are PEM) before anything takes the pair. */
+  const checked = (c: CertificatePair): CertificatePair => {
+    try {
+      createSecureContext({ cert: c.cert, key: c.key });
+    } catch (cause) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `The webhook serving certificate was refused: its key does not match it, or one is not PEM (${(cause as Error).message}); pass the tls.crt and tls.key of one pair.`,
+        { cause },
+      );
+    }
+    return c;
+  };
+  let certificate = options.certificate && checked(options.certificate);
   let server: Server | undefined;
   let listening: Promise<string> | undefined;
   let address: string | undefined;
@@ -391,8 +408,10 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       await stop();
     },
     setCertificate(next) {
+      // A pair that does not fit is refused whole: the server keeps serving the one it has.
+      const context = contextFor(checked(next));
+      server?.setSecureContext(context);
       certificate = next;
-      server?.setSecureContext(contextFor(next));
       log.info('webhook serving certificate loaded', { notAfter: certificateValidity(next.cert).notAfter });
     },
     get ready() {
