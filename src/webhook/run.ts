@@ -63,15 +63,16 @@ export async function serveOperatorWebhooks(
     let current = await read();
     server.setCertificate(current);
     const timer = setInterval(() => {
-      read().then(
-        (next) => {
+      // A read between the writes of a rotation can pair a new key with the old certificate: the
+      // server refuses that pair and keeps its own; the next read, once both are written, loads it.
+      read()
+        .then((next) => {
           if (next.cert !== current.cert || next.key !== current.key) {
-            current = next;
             server.setCertificate(next);
+            current = next;
           }
-        },
-        (err: unknown) => log.warn('could not re-read the webhook certificate', { err, dir }),
-      );
+        })
+        .catch((err: unknown) => log.warn('could not reload the webhook certificate', { err, dir }));
     }, 10_000);
     signal.addEventListener('abort', () => clearInterval(timer), { once: true });
   } else {
