@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import {
@@ -113,6 +113,33 @@ describe('webhook certificates kept in a Secret', () => {
       customResourceDefinitions: [`nothings.${ns.name}.example`],
     }).check();
     assert.ok(result.serving.cert);
+  });
+
+  it('reissues a serving certificate whose key in the Secret is not its own, instead of failing every check', async () => {
+    await using ns = await plane.createNamespace('mismatch');
+    const replica = () =>
+      createCertificateRotator({ client, namespace: ns.name, secretName: 'hook-cert', hosts: ['h'] });
+    const first = await replica().check();
+    // A half-finished edit: the key of another certificate beside this one.
+    const stray = await createCertificateRotator({
+      client,
+      namespace: ns.name,
+      secretName: 'other-cert',
+      hosts: ['h'],
+    }).check();
+    const secret = await client.get(Secret, 'hook-cert', { namespace: ns.name });
+    secret.data![SECRET_KEYS.key] = Buffer.from(stray.serving.key).toString('base64');
+    await client.replace(Secret, secret);
+    const healed = await replica().check();
+    assert.equal(healed.renewed, true);
+    assert.equal(healed.ca, first.ca, 'the CA is kept');
+    assert.equal(
+      new X509Certificate(healed.serving.cert).checkPrivateKey(createPrivateKey(healed.serving.key)),
+      true,
+      "the key is the certificate's",
+    );
+    const stored = await client.get(Secret, 'hook-cert', { namespace: ns.name });
+    assert.equal(Buffer.from(stored.data![SECRET_KEYS.key]!, 'base64').toString(), healed.serving.key);
   });
 
   it('rotation during a stream of admissions fails none, and caBundle stays current', async () => {

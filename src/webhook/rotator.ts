@@ -6,7 +6,7 @@
  * webhook configurations and CRD conversion stanzas. It is a Runnable.
  */
 
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/api-error.ts';
 import type { Client } from '../client/client.ts';
@@ -101,6 +101,15 @@ export function servesFor(cert: string, ca: string, hosts: readonly string[]): b
   }
 }
 
+/** Whether `key` (PEM) is the private key of `cert` (PEM): a Secret edited by halves can pair them wrongly. */
+export function keyFits(cert: string, key: string): boolean {
+  try {
+    return new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch {
+    return false;
+  }
+}
+
 /** The first certificate of a PEM bundle. */
 function firstCert(bundle: string): string {
   const m = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/.exec(bundle);
@@ -180,7 +189,12 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
       const cert = unb64(data[SECRET_KEYS.cert]);
       const key = unb64(data[SECRET_KEYS.key]);
       let next: { bundle: string; serving: CertificatePair } | undefined;
-      if (!bundle || !caKey || needsRenewal(firstCert(bundle), now(), lookahead)) {
+      if (
+        !bundle ||
+        !caKey ||
+        needsRenewal(firstCert(bundle), now(), lookahead) ||
+        !keyFits(firstCert(bundle), caKey)
+      ) {
         const made = await makeAll(bundle);
         next = { bundle: made.bundle, serving: made.serving };
         secret.data = secretData(made.ca, made.bundle, made.serving);
@@ -189,7 +203,8 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
         !cert ||
         !key ||
         needsRenewal(cert, now(), lookahead) ||
-        !servesFor(cert, firstCert(bundle), options.hosts)
+        !servesFor(cert, firstCert(bundle), options.hosts) ||
+        !keyFits(cert, key)
       ) {
         const ca = { cert: firstCert(bundle), key: caKey };
         const serving = await issueServingCert(ca, {
