@@ -142,6 +142,73 @@ describe('webhook certificates kept in a Secret', () => {
     assert.equal(Buffer.from(stored.data![SECRET_KEYS.key]!, 'base64').toString(), healed.serving.key);
   });
 
+  it('a replica that read the Secret before another rotated the CA does not leave its old CA in caBundle', async () => {
+    await using ns = await plane.createNamespace('stale-ca');
+    const name = `stale-ca-${ns.name}`;
+    await client.create(ValidatingWebhookConfiguration, {
+      metadata: { name },
+      webhooks: [
+        {
+          name: 'validate.tokens.webhook-certs-test.operon.dev',
+          clientConfig: { url: 'https://127.0.0.1:1/validate' },
+          rules: [
+            {
+              apiGroups: ['nothing.example'],
+              apiVersions: ['v1'],
+              operations: ['CREATE'],
+              resources: ['none'],
+            },
+          ],
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+        },
+      ],
+    });
+    try {
+      const options = {
+        namespace: ns.name,
+        secretName: 'hook-cert',
+        hosts: ['h'],
+        validatingWebhookConfigurations: [name],
+      };
+      await createCertificateRotator({ client, ...options }).check();
+      // A replica whose clock is near the CA's end renews the CA ...
+      const renewing = createCertificateRotator({
+        client,
+        ...options,
+        now: () => new Date(Date.now() + 3600 * DAY),
+      });
+      // ... between the moment the other replica read the Secret and the moment it injects.
+      let raced = false;
+      const stale = createCertificateRotator({
+        ...options,
+        client: {
+          ...client,
+          get: (async (type: unknown, n: string, o: unknown) => {
+            if (type === ValidatingWebhookConfiguration && !raced) {
+              raced = true;
+              const r = await renewing.check();
+              assert.equal(r.renewed, true, 'the CA was renewed');
+            }
+            return (client.get as (...a: unknown[]) => Promise<unknown>)(type, n, o);
+          }) as Client['get'],
+        } as Client,
+      });
+      await stale.check();
+      assert.equal(raced, true);
+      const secret = await client.get(Secret, 'hook-cert', { namespace: ns.name });
+      const vwc = await client.get(ValidatingWebhookConfiguration, name);
+      assert.equal(
+        Buffer.from(vwc.webhooks![0]!.clientConfig.caBundle!, 'base64').toString(),
+        Buffer.from(secret.data![SECRET_KEYS.caCert]!, 'base64').toString(),
+        "caBundle is the Secret's CA bundle",
+      );
+      assert.equal(stale.caBundle, Buffer.from(secret.data![SECRET_KEYS.caCert]!, 'base64').toString());
+    } finally {
+      await client.delete(ValidatingWebhookConfiguration, name);
+    }
+  });
+
   it('rotation during a stream of admissions fails none, and caBundle stays current', async () => {
     await using ns = await plane.createNamespace('rotate');
     let now = new Date();

@@ -18,6 +18,7 @@ import {
   Secret,
   ValidatingWebhookConfiguration as ValidatingType,
 } from '../client/types/index.ts';
+import { ErrorCode, OperonError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import { type CertificatePair, certificateValidity, createSelfSignedCA, issueServingCert } from './certs.ts';
@@ -279,9 +280,25 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
   }
 
   async function check() {
-    const { bundle, serving, renewed } = await ensureSecret();
-    // The CA first: peers trust the new bundle before the server presents a certificate it signs.
-    await inject(bundle);
+    let result = await ensureSecret();
+    for (let attempt = 0; ; attempt++) {
+      // The CA first: peers trust the new bundle before the server presents a certificate it signs.
+      await inject(result.bundle);
+      // Another replica may have renewed the CA after our read and injected its bundle before we
+      // injected ours: read the Secret again and inject what it holds until the two agree. The last
+      // writer of caBundle reads the Secret after its write, so the replicas converge.
+      const latest = await ensureSecret();
+      const settled = latest.bundle === result.bundle;
+      result = { ...latest, renewed: result.renewed || latest.renewed };
+      if (settled) break;
+      if (attempt >= 4) {
+        throw new OperonError(
+          ErrorCode.Timeout,
+          `The CA in Secret ${namespace}/${secretName} changed on every read; will check again. Do two operators with different hosts share it?`,
+        );
+      }
+    }
+    const { bundle, serving, renewed } = result;
     caBundle = bundle;
     if (loaded !== serving.cert) {
       options.server?.setCertificate(serving);
