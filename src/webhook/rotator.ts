@@ -287,16 +287,16 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
       // Another replica may have renewed the CA after our read and injected its bundle before we
       // injected ours: read the Secret again and inject what it holds until the two agree. The last
       // writer of caBundle reads the Secret after its write, so the replicas converge.
-      const latest = await ensureSecret();
-      const settled = latest.bundle === result.bundle;
-      result = { ...latest, renewed: result.renewed || latest.renewed };
-      if (settled) break;
+      const latest = await client.get(Secret, secretName, { namespace });
+      if (unb64(latest.data?.[SECRET_KEYS.caCert]) === result.bundle) break;
       if (attempt >= 4) {
         throw new OperonError(
           ErrorCode.Timeout,
-          `The CA in Secret ${namespace}/${secretName} changed on every read; will check again. Do two operators with different hosts share it?`,
+          `The CA in Secret ${namespace}/${secretName} changed on every read; will check again.`,
         );
       }
+      const next = await ensureSecret();
+      result = { ...next, renewed: result.renewed || next.renewed };
     }
     const { bundle, serving, renewed } = result;
     caBundle = bundle;
