@@ -209,6 +209,39 @@ describe('webhook certificates kept in a Secret', () => {
     }
   });
 
+  it('after the CA is renewed the API server trusts the new certificate (the bundle holds both CAs)', async () => {
+    await using ns = await plane.createNamespace('ca-renew');
+    let server: { setCertificate(c: { cert: string; key: string }): void } | undefined;
+    const options = {
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['127.0.0.1'],
+    };
+    // A CA made to be within the 90-day lookahead already: the next check renews it.
+    const initial = await createCertificateRotator({
+      ...options,
+      caValidityDays: 80,
+      renewBeforeDays: 30,
+      server: { setCertificate: (c) => server?.setCertificate(c) },
+    }).check();
+    await using hooks = await runWebhooks(plane, [tokenHooks], {
+      certificate: { caBundle: initial.ca, serving: initial.serving },
+    });
+    server = hooks.server;
+    await client.create(Token, { metadata: { name: 'before', namespace: ns.name }, spec: { value: 'yes' } });
+    const renewed = await createCertificateRotator({
+      ...options,
+      server: hooks.server,
+      validatingWebhookConfigurations: [hooks.configurationName],
+    }).check();
+    assert.equal(renewed.renewed, true);
+    assert.notEqual(renewed.ca, initial.ca);
+    const calls = hooks.calls.get(tokenHooks.validating!.path) ?? 0;
+    await client.create(Token, { metadata: { name: 'after', namespace: ns.name }, spec: { value: 'yes' } });
+    assert.equal(hooks.calls.get(tokenHooks.validating!.path), calls + 1, 'the webhook was called');
+  });
+
   it('rotation during a stream of admissions fails none, and caBundle stays current', async () => {
     await using ns = await plane.createNamespace('rotate');
     let now = new Date();

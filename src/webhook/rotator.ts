@@ -140,7 +140,9 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
     });
     // Keep a still-valid old CA in the bundle, so peers that have not seen the new one yet still verify.
     const old = previousBundle ? firstCert(previousBundle) : undefined;
-    const bundle = old && !needsRenewal(old, now(), 0) ? `${ca.cert}${old}` : ca.cert;
+    // Each PEM block on lines of its own: Go's PEM decoder rejects `-----END …----------BEGIN …`.
+    const newCa = ca.cert.endsWith('\n') ? ca.cert : `${ca.cert}\n`;
+    const bundle = old && !needsRenewal(old, now(), 0) ? `${newCa}${old}` : ca.cert;
     return { ca, bundle, serving };
   }
 
