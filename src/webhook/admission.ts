@@ -218,6 +218,14 @@ export function admissionRoute<T extends KubernetesObject>(options: AdmissionRou
       const copy = structuredClone(original) as unknown as T;
       const returned = await (options.handler as Defaulter<T>)(copy, ctx);
       const defaulted = toJson(returned ?? copy, 'the defaulted object');
+      // A patch of the root would replace the object with a string or an array: refuse it here.
+      if (typeof defaulted !== 'object' || defaulted === null || Array.isArray(defaulted)) {
+        return fail(
+          request,
+          `the default handler must return the object, a copy of it, or nothing; it returned ${Array.isArray(defaulted) ? 'an array' : typeof defaulted}`,
+          500,
+        );
+      }
       const ops = createPatch(original, defaulted);
       if (ops.length === 0) return { uid, allowed: true };
       return { uid, allowed: true, patchType: 'JSONPatch', patch: encodePatch(ops) };

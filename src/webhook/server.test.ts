@@ -3,6 +3,7 @@ import { Agent, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { ErrorCode, OperonError } from '../errors.ts';
+import { silentLogger } from '../log/logger.ts';
 import { createFakeClock } from '../queue/clock.ts';
 import { Admission, type AdmissionResponse, admissionRoute, decodePatch } from './admission.ts';
 import { type CertificatePair, createSelfSignedCA, issueServingCert } from './certs.ts';
@@ -499,6 +500,34 @@ describe('webhook server timeouts and shutdown', () => {
   it('will not listen without a certificate', async () => {
     const server = createWebhookServer({ routes: [], host: '127.0.0.1', port: 0 });
     await assert.rejects(server.listen(), /has no certificate/);
+  });
+});
+
+describe('admission routes given junk by their handler', () => {
+  type Thing = { metadata?: { name?: string }; spec: { image: string } };
+  const request = review({}).request as unknown as Parameters<ReviewRoute['handle']>[0];
+  const ctx = { signal: new AbortController().signal, log: silentLogger };
+  it('a defaulter that returns something that is not an object is a 500, not a patch replacing the object', async () => {
+    for (const junk of ['x', 42, [1, 2], true, null]) {
+      const route = admissionRoute<Thing>({
+        path: '/mutate',
+        name: 'default.things',
+        mode: 'default',
+        operations: ['CREATE'],
+        timeoutSeconds: 10,
+        handler: (() => junk) as never,
+      });
+      const response = (await route.handle(request, ctx)) as AdmissionResponse;
+      if (junk === null) {
+        // null is "nothing": the mutated copy stands (here unchanged, so no patch).
+        assert.deepEqual(response, { uid: 'uid-1', allowed: true }, String(junk));
+        continue;
+      }
+      assert.equal(response.allowed, false, JSON.stringify(junk));
+      assert.equal(response.patch, undefined);
+      assert.equal(response.status?.code, 500);
+      assert.match(response.status?.message ?? '', /must return the object/);
+    }
   });
 });
 
