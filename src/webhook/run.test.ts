@@ -90,4 +90,33 @@ describe('webhooks served from a certificate folder (cert-manager mode)', () => 
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('takes an IPv6 address in brackets, as the metrics address does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'operon-run-test-'));
+    const stop = new AbortController();
+    try {
+      const ca = await createSelfSignedCA();
+      const pair = await issueServingCert(ca, { hosts: ['localhost', '::1'] });
+      await writeFile(join(dir, 'tls.crt'), pair.cert);
+      await writeFile(join(dir, 'tls.key'), pair.key);
+      const { server, done } = await serveOperatorWebhooks(
+        {
+          webhooks: [hooks],
+          client: {} as Client,
+          log: recordingLogger([]),
+          namespace: 'unused',
+          names: { secret: 'unused', configuration: 'unused', hosts: ['localhost'] },
+          address: '[::1]:0',
+          certDir: dir,
+        },
+        stop.signal,
+      );
+      assert.match(server.address!, /^\[::1\]:\d+$/);
+      stop.abort();
+      await done;
+    } finally {
+      stop.abort();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -22,7 +22,7 @@ export interface OperatorWebhookOptions {
   /** Where the Secret lives and what the configurations are called (see `webhookNames()` in operon/generate). */
   namespace: string;
   names: { secret: string; configuration: string; hosts: readonly string[] };
-  /** `host:port`; default `:9443`. */
+  /** `host:port` (`[::1]:9443` for IPv6); default `:9443`. */
   address?: string;
   /** A folder with `tls.crt` and `tls.key` (cert-manager mode); re-read every 10 s. Default: the self-signed Secret. */
   certDir?: string;
@@ -44,7 +44,8 @@ export async function serveOperatorWebhooks(
     if (i < 0 || !Number.isInteger(p) || p < 0 || p > 65535) {
       throw new OperonError(ErrorCode.InvalidArgument, `Webhook address "${a}" is not host:port.`);
     }
-    return [a.slice(0, i) || '0.0.0.0', p] as const;
+    // `[::1]:9443` is an IPv6 host in brackets, as in a URL.
+    return [a.slice(0, i).replace(/^\[(.*)\]$/, '$1') || '0.0.0.0', p] as const;
   })();
   const server = createWebhookServer({
     routes: webhooks.flatMap((w) => w.routes({ client: options.client })),
