@@ -531,6 +531,38 @@ describe('admission routes given junk by their handler', () => {
   });
 });
 
+describe('admission denials the API server can decode, whatever the handler put in them', () => {
+  const request = review({}).request as unknown as Parameters<ReviewRoute['handle']>[0];
+  const ctx = { signal: new AbortController().signal, log: silentLogger };
+  // With failurePolicy Ignore, an answer the API server cannot decode admits the request.
+  it('a denial with a non-string message, a bad code and a lone warning is still a denial', async () => {
+    const route = admissionRoute<{ metadata?: { name?: string }; spec: object }>({
+      path: '/validate',
+      name: 'validate.things',
+      mode: 'validate',
+      operations: ['CREATE'],
+      timeoutSeconds: 10,
+      handler: (() => ({ allowed: false, message: 42, field: 7, code: 'abc', warnings: 'careful' })) as never,
+    });
+    const response = (await route.handle(request, ctx)) as AdmissionResponse;
+    assert.equal(response.allowed, false);
+    assert.equal(response.status?.code, 403);
+    assert.equal(response.status?.message, '7: 42');
+    assert.deepEqual(response.warnings, ['careful']);
+    for (const code of [1e10, 200, -1, 403.5]) {
+      const r = (await admissionRoute<{ metadata?: { name?: string }; spec: object }>({
+        path: '/validate',
+        name: 'validate.things',
+        mode: 'validate',
+        operations: ['CREATE'],
+        timeoutSeconds: 10,
+        handler: () => Admission.deny('no', { code }),
+      }).handle(request, ctx)) as AdmissionResponse;
+      assert.equal(r.status?.code, 403, String(code));
+    }
+  });
+});
+
 describe('parseGoDuration', () => {
   it('reads the durations the API server writes', () => {
     assert.equal(parseGoDuration('10s'), 10_000);
