@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import { Registry } from 'prom-client';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { silentLogger } from '../log/logger.ts';
 import { createFakeClock } from '../queue/clock.ts';
+import { eventually } from '../testing/eventually.ts';
 import { Admission, type AdmissionResponse, admissionRoute, decodePatch } from './admission.ts';
 import { type CertificatePair, createSelfSignedCA, issueServingCert } from './certs.ts';
 import { applyPatch } from './json-patch.ts';
@@ -494,6 +496,57 @@ describe('webhook server timeouts and shutdown', () => {
     } finally {
       stop.abort();
       await running;
+    }
+  });
+
+  it('answers a body that never finishes arriving with a 408 at the review timeout and closes the connection', {
+    timeout: 20_000,
+  }, async () => {
+    const clock = createFakeClock();
+    const server = createWebhookServer({
+      host: '127.0.0.1',
+      port: 0,
+      certificate: serving,
+      clock,
+      routes: [
+        admissionRoute({
+          path: '/validate',
+          name: 'v',
+          mode: 'validate',
+          operations: ['CREATE'],
+          timeoutSeconds: 10,
+          handler: () => Admission.allow(),
+        }),
+      ],
+    });
+    const stop = new AbortController();
+    const run = server.start(stop.signal);
+    const address = await server.listen();
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca: ca.cert, servername: 'localhost' });
+    try {
+      let received = '';
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('data', (d: Buffer) => {
+        received += d;
+      });
+      socket.on('error', () => {});
+      await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()));
+      socket.write(
+        'POST /validate?timeout=3s HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n' +
+          'content-length: 1000\r\n\r\n{"apiVersion":',
+      );
+      await eventually('the request to be read', () => server.inFlight === 1, 10_000);
+      clock.advance(2999);
+      assert.equal(server.inFlight, 1, 'still reading before the timeout');
+      clock.advance(1);
+      await closed;
+      assert.match(received, /^HTTP\/1\.1 408 /);
+      assert.match(received, /did not arrive within 3s/);
+    } finally {
+      socket.destroy();
+      stop.abort();
+      await run;
     }
   });
 

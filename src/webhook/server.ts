@@ -169,19 +169,45 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     res.end(body);
   }
 
-  async function readBody(req: IncomingMessage): Promise<Buffer> {
+  /**
+   * Reads the body within `timeoutMs` (the review's own timeout: the API server has given up by
+   * then), so a client that sends its body a byte at a time cannot hold a connection for minutes.
+   */
+  function readBody(req: IncomingMessage, timeoutMs: number): Promise<Buffer> {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBody) {
-      throw new BadRequest(413, `request body of ${declared} bytes is over the limit of ${maxBody} bytes`);
+      return Promise.reject(
+        new BadRequest(413, `request body of ${declared} bytes is over the limit of ${maxBody} bytes`),
+      );
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBody) throw new BadRequest(413, `request body is over the limit of ${maxBody} bytes`);
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+    return new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (err?: unknown) => {
+        clock.clearTimeout(timer);
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', finish);
+        if (err === undefined) resolve(Buffer.concat(chunks));
+        else {
+          req.pause();
+          reject(err);
+        }
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBody) finish(new BadRequest(413, `request body is over the limit of ${maxBody} bytes`));
+        else chunks.push(chunk);
+      };
+      const onEnd = () => finish();
+      const timer = clock.setTimeout(
+        () => finish(new BadRequest(408, `the request body did not arrive within ${timeoutMs / 1000}s`)),
+        timeoutMs,
+      );
+      req.on('data', onData);
+      req.once('end', onEnd);
+      req.once('error', finish);
+    });
   }
 
   function parseReview(route: ReviewRoute, body: Buffer): ReviewRequest {
@@ -212,7 +238,13 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   }
 
   /** Runs the route's handler under a signal; resolves to the response it (or `fail`) gives. */
-  async function answer(route: ReviewRoute, request: ReviewRequest, timeoutMs: number, req: IncomingMessage) {
+  async function answer(
+    route: ReviewRoute,
+    request: ReviewRequest,
+    timeoutMs: number,
+    req: IncomingMessage,
+    elapsedMs: number,
+  ) {
     const controller = new AbortController();
     const timer = clock.setTimeout(
       () =>
@@ -222,7 +254,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
             `the webhook did not answer within its timeout of ${timeoutMs / 1000}s`,
           ),
         ),
-      timeoutMs,
+      Math.max(0, timeoutMs - elapsedMs),
     );
     const onHardStop = () =>
       controller.abort(new OperonError(ErrorCode.Timeout, 'the webhook server is shutting down'));
@@ -281,11 +313,12 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       if (type !== 'application/json') {
         throw new BadRequest(400, `content-type must be application/json, not "${type || '(none)'}"`);
       }
-      const request = parseReview(route, await readBody(req));
       const timeoutParam = url.searchParams.get('timeout');
       const timeoutMs =
         (timeoutParam ? parseGoDuration(timeoutParam) : undefined) ?? route.defaultTimeoutSeconds * 1000;
-      const response = await answer(route, request, timeoutMs, req);
+      const request = parseReview(route, await readBody(req, timeoutMs));
+      // The handler gets what is left of the review's timeout once the body has arrived.
+      const response = await answer(route, request, timeoutMs, req, clock.now() - started);
       let body: string;
       try {
         body = JSON.stringify({ apiVersion: route.apiVersion, kind: route.kind, response });
@@ -306,8 +339,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       status = err.status;
       log.warn('bad webhook request', { webhook: route.path, status, reason: err.message });
       send(res, status, `${err.message}\n`);
-      // An unread or oversized body: do not keep the connection for another request.
-      if (status === 413) res.once('finish', () => req.socket.destroySoon());
+      // An unread, late or oversized body: do not keep the connection for another request.
+      if (status === 413 || status === 408) res.once('finish', () => req.socket.destroySoon());
     } finally {
       metrics.finished(route.path, status, (clock.now() - started) / 1000);
     }
