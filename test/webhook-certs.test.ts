@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import {
@@ -113,6 +113,133 @@ describe('webhook certificates kept in a Secret', () => {
       customResourceDefinitions: [`nothings.${ns.name}.example`],
     }).check();
     assert.ok(result.serving.cert);
+  });
+
+  it('reissues a serving certificate whose key in the Secret is not its own, instead of failing every check', async () => {
+    await using ns = await plane.createNamespace('mismatch');
+    const replica = () =>
+      createCertificateRotator({ client, namespace: ns.name, secretName: 'hook-cert', hosts: ['h'] });
+    const first = await replica().check();
+    // A half-finished edit: the key of another certificate beside this one.
+    const stray = await createCertificateRotator({
+      client,
+      namespace: ns.name,
+      secretName: 'other-cert',
+      hosts: ['h'],
+    }).check();
+    const secret = await client.get(Secret, 'hook-cert', { namespace: ns.name });
+    secret.data![SECRET_KEYS.key] = Buffer.from(stray.serving.key).toString('base64');
+    await client.replace(Secret, secret);
+    const healed = await replica().check();
+    assert.equal(healed.renewed, true);
+    assert.equal(healed.ca, first.ca, 'the CA is kept');
+    assert.equal(
+      new X509Certificate(healed.serving.cert).checkPrivateKey(createPrivateKey(healed.serving.key)),
+      true,
+      "the key is the certificate's",
+    );
+    const stored = await client.get(Secret, 'hook-cert', { namespace: ns.name });
+    assert.equal(Buffer.from(stored.data![SECRET_KEYS.key]!, 'base64').toString(), healed.serving.key);
+  });
+
+  it('a replica that read the Secret before another rotated the CA does not leave its old CA in caBundle', async () => {
+    await using ns = await plane.createNamespace('stale-ca');
+    const name = `stale-ca-${ns.name}`;
+    await client.create(ValidatingWebhookConfiguration, {
+      metadata: { name },
+      webhooks: [
+        {
+          name: 'validate.tokens.webhook-certs-test.operon.dev',
+          clientConfig: { url: 'https://127.0.0.1:1/validate' },
+          rules: [
+            {
+              apiGroups: ['nothing.example'],
+              apiVersions: ['v1'],
+              operations: ['CREATE'],
+              resources: ['none'],
+            },
+          ],
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+        },
+      ],
+    });
+    try {
+      const options = {
+        namespace: ns.name,
+        secretName: 'hook-cert',
+        hosts: ['h'],
+        validatingWebhookConfigurations: [name],
+      };
+      await createCertificateRotator({ client, ...options }).check();
+      // A replica whose clock is near the CA's end renews the CA ...
+      const renewing = createCertificateRotator({
+        client,
+        ...options,
+        now: () => new Date(Date.now() + 3600 * DAY),
+      });
+      // ... between the moment the other replica read the Secret and the moment it injects.
+      let raced = false;
+      const stale = createCertificateRotator({
+        ...options,
+        client: {
+          ...client,
+          get: (async (type: unknown, n: string, o: unknown) => {
+            if (type === ValidatingWebhookConfiguration && !raced) {
+              raced = true;
+              const r = await renewing.check();
+              assert.equal(r.renewed, true, 'the CA was renewed');
+            }
+            return (client.get as (...a: unknown[]) => Promise<unknown>)(type, n, o);
+          }) as Client['get'],
+        } as Client,
+      });
+      await stale.check();
+      assert.equal(raced, true);
+      const secret = await client.get(Secret, 'hook-cert', { namespace: ns.name });
+      const vwc = await client.get(ValidatingWebhookConfiguration, name);
+      assert.equal(
+        Buffer.from(vwc.webhooks![0]!.clientConfig.caBundle!, 'base64').toString(),
+        Buffer.from(secret.data![SECRET_KEYS.caCert]!, 'base64').toString(),
+        "caBundle is the Secret's CA bundle",
+      );
+      assert.equal(stale.caBundle, Buffer.from(secret.data![SECRET_KEYS.caCert]!, 'base64').toString());
+    } finally {
+      await client.delete(ValidatingWebhookConfiguration, name);
+    }
+  });
+
+  it('after the CA is renewed the API server trusts the new certificate (the bundle holds both CAs)', async () => {
+    await using ns = await plane.createNamespace('ca-renew');
+    let server: { setCertificate(c: { cert: string; key: string }): void } | undefined;
+    const options = {
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['127.0.0.1'],
+    };
+    // A CA made to be within the 90-day lookahead already: the next check renews it.
+    const initial = await createCertificateRotator({
+      ...options,
+      caValidityDays: 80,
+      renewBeforeDays: 30,
+      server: { setCertificate: (c) => server?.setCertificate(c) },
+    }).check();
+    await using hooks = await runWebhooks(plane, [tokenHooks], {
+      certificate: { caBundle: initial.ca, serving: initial.serving },
+    });
+    server = hooks.server;
+    await client.create(Token, { metadata: { name: 'before', namespace: ns.name }, spec: { value: 'yes' } });
+    const renewed = await createCertificateRotator({
+      ...options,
+      server: hooks.server,
+      validatingWebhookConfigurations: [hooks.configurationName],
+    }).check();
+    assert.equal(renewed.renewed, true);
+    assert.notEqual(renewed.ca, initial.ca);
+    const calls = hooks.calls.get(tokenHooks.validating!.path) ?? 0;
+    await client.create(Token, { metadata: { name: 'after', namespace: ns.name }, spec: { value: 'yes' } });
+    assert.equal(hooks.calls.get(tokenHooks.validating!.path), calls + 1, 'the webhook was called');
   });
 
   it('rotation during a stream of admissions fails none, and caBundle stays current', async () => {

@@ -298,6 +298,7 @@ describe('generated webhook manifests', () => {
   const operator = defineOperator({
     name: 'widget-operator',
     namespace,
+    image: 'registry.example.com/widget-operator:1.0.0',
     resources: [Sprocket],
     controllers: [controller({ name: 'sprockets', for: Sprocket, reconcile: async () => Action.done() })],
     webhooks: [

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { ErrorCode, isOperonError } from '../errors.ts';
+import { toLoggable } from '../log/logger.ts';
 import {
   type ClusterConfig,
   configFromKubeconfigObject,
@@ -248,6 +249,24 @@ describe('kubeconfig files', () => {
       `${path}:7:`,
       'not valid YAML',
     );
+  });
+
+  it('malformed YAML on the line of a token does not quote the token, even in the cause', async () => {
+    const dir = await scratch();
+    const path = join(dir, 'config');
+    const token = 'sha256~secretTokenValue0123';
+    await writeFile(
+      path,
+      `apiVersion: v1\nkind: Config\nusers:\n  - name: u\n    user:\n      token: ${token}: x: y\n`,
+    );
+    const err = await loadKubeconfig({ kubeconfig: path, env: {} }).then(
+      () => assert.fail('loaded'),
+      (e: unknown) => e,
+    );
+    assert.ok(isOperonError(err, ErrorCode.InvalidKubeconfig));
+    const logged = JSON.stringify(toLoggable(err));
+    assert.match(logged, /not valid YAML/);
+    assert.ok(!logged.includes(token), logged);
   });
 
   it('a file that is not a kubeconfig says so', async () => {

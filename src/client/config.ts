@@ -285,9 +285,11 @@ function parseYaml(text: string, path: string): unknown {
     const reason = String((err as Error).message ?? err)
       .split('\n')[0]!
       .replace(/ at line \d+, column \d+:?$/, '');
+    // The parser's own message quotes the offending line, which may hold a token: the cause keeps
+    // only the first line of it.
     throw invalid(
       `${path}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${reason}. Fix the file, or point KUBECONFIG elsewhere.`,
-      err,
+      new SyntaxError(`${reason}${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}`),
     );
   }
 }

@@ -203,11 +203,15 @@ function parseExecCredential(stdout: string, plugin: ExecPlugin): ExecResult {
   try {
     out = JSON.parse(stdout);
   } catch (err) {
+    // V8's message quotes the start of the output, which may be a bare token: keep only where it broke.
+    const at = /position \d+/.exec((err as Error).message)?.[0];
     throw bad(
       stdout.trim() === ''
         ? 'exited successfully but printed nothing'
         : 'printed output that is not JSON (expected an ExecCredential)',
-      err,
+      new SyntaxError(
+        `The plugin's stdout is not valid JSON${at ? ` (at ${at})` : ''}; it is not quoted here.`,
+      ),
     );
   }
   if (!isObject(out) || out.kind !== 'ExecCredential') {

@@ -96,6 +96,9 @@ export function rbacFiles(operator: Operator): GeneratedFile[] {
           leaderElection: d.leaderElection,
           controllers: d.controllers,
           secureMetrics,
+          extra: (d.webhooks ?? [])
+            .filter((w) => w.permissions?.length)
+            .map((w) => ({ name: `The webhooks of ${w.resource.kind}`, permissions: w.permissions! })),
         }),
       ),
     },

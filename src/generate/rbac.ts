@@ -90,8 +90,17 @@ const READ: readonly Verb[] = ['get', 'list', 'watch'];
  * - declared permissions (status subresource, other kinds), except those given a `namespace`
  *   (see `namespacedRbacRules()`); `resourceNames` narrows a rule to those objects.
  */
-export function rbacRules(controllers: ReadonlyArray<AnyControllerDefinition>): PolicyRule[] {
+export function rbacRules(
+  controllers: ReadonlyArray<AnyControllerDefinition>,
+  extra: ReadonlyArray<ExtraPermissions> = [],
+): PolicyRule[] {
   const set = new RuleSet();
+  for (const { name, permissions } of extra) {
+    for (const o of permissions) {
+      checkOther(`${name} declare permissions`, o);
+      if (o.namespace === undefined) set.addType(o.resource, o.verbs, o.subresource, o.resourceNames);
+    }
+  }
   for (const { name, options } of controllers) {
     set.addType(options.for, [...READ, ...(options.permissions?.primary ?? [])]);
     if (options.permissions?.status?.length) set.addType(options.for, options.permissions.status, 'status');
@@ -99,7 +108,7 @@ export function rbacRules(controllers: ReadonlyArray<AnyControllerDefinition>): 
     for (const owned of options.owns ?? []) set.addType(owned, [...READ, 'create', 'patch']);
     for (const w of options.watches ?? []) set.addType(w.resource, READ);
     for (const o of options.permissions?.other ?? []) {
-      checkOther(name, o);
+      checkOther(`Controller "${name}" declares permissions.other`, o);
       if (o.namespace === undefined) set.addType(o.resource, o.verbs, o.subresource, o.resourceNames);
     }
   }
@@ -110,11 +119,19 @@ export function rbacRules(controllers: ReadonlyArray<AnyControllerDefinition>): 
 /** The declared permissions given a `namespace`, by namespace (sorted): each becomes a Role there. */
 export function namespacedRbacRules(
   controllers: ReadonlyArray<AnyControllerDefinition>,
+  extra: ReadonlyArray<ExtraPermissions> = [],
 ): Array<{ namespace: string; rules: PolicyRule[] }> {
   const sets = new Map<string, RuleSet>();
-  for (const { name, options } of controllers) {
-    for (const o of options.permissions?.other ?? []) {
-      checkOther(name, o);
+  const declared = [
+    ...controllers.map(({ name, options }) => ({
+      who: `Controller "${name}" declares permissions.other`,
+      permissions: options.permissions?.other ?? [],
+    })),
+    ...extra.map(({ name, permissions }) => ({ who: `${name} declare permissions`, permissions })),
+  ];
+  for (const { who, permissions } of declared) {
+    for (const o of permissions) {
+      checkOther(who, o);
       if (o.namespace === undefined) continue;
       const set = sets.get(o.namespace) ?? new RuleSet();
       sets.set(o.namespace, set);
@@ -130,10 +147,18 @@ type OtherPermission = NonNullable<
   NonNullable<AnyControllerDefinition['options']['permissions']>['other']
 >[number];
 
+/** Permissions declared outside a controller (webhook handlers' lookups), named for messages. */
+export interface ExtraPermissions {
+  /** e.g. `webhooks of WebApp`. */
+  name: string;
+  permissions: ReadonlyArray<OtherPermission>;
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function checkOther(controller: string, o: OtherPermission): void {
-  const what = `Controller "${controller}" declares permissions.other on ${o.resource.plural}`;
+/** `who` says who declared it, e.g. `Controller "webapp" declares permissions.other`. */
+function checkOther(who: string, o: OtherPermission): void {
+  const what = `${who} on ${o.resource.plural}`;
   if (o.namespace !== undefined) {
     if (!o.resource.namespaced) {
       throw new OperonError(
@@ -193,6 +218,8 @@ export interface RbacOptions {
    * `<name>-metrics-reader` (get /metrics) to bind to Prometheus. Default true.
    */
   secureMetrics?: boolean;
+  /** Permissions beyond the controllers', each like a controller's `permissions.other` (webhook handlers'). */
+  extra?: ReadonlyArray<ExtraPermissions>;
 }
 
 /**
@@ -205,8 +232,8 @@ export function rbacManifests(o: RbacOptions): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name, namespace: sa.namespace } },
   ];
-  let rules = rbacRules(o.controllers);
-  let namespaced = namespacedRbacRules(o.controllers);
+  let rules = rbacRules(o.controllers, o.extra);
+  let namespaced = namespacedRbacRules(o.controllers, o.extra);
   const watched = namespaced.find((n) => n.namespace === o.watchNamespace);
   if (o.watchNamespace && watched) {
     // Declared for the watched namespace itself: one Role there holds everything.

@@ -106,6 +106,12 @@ export interface Manager {
    * stopped, it refuses every request and cancels those in flight. Watches and the elector use their own.
    */
   readonly client: Client;
+  /**
+   * The same client without the fence, for work every replica does whether or not it leads and
+   * that must go on while the manager stops (webhook reviews, certificate rotation, scrape auth).
+   * Never for a leader's writes. Closed once every Runnable has stopped.
+   */
+  readonly unfencedClient: Client;
   readonly cache: Cache;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -308,6 +314,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
 
   const manager: Manager = {
     client,
+    unfencedClient: base,
     cache,
     log,
     metrics,

@@ -63,7 +63,7 @@ export type ValidationResult =
       /** The field at fault, e.g. `spec.image`: shown before the message, and as the status cause. */
       readonly field?: string;
       /**
-       * HTTP code of the denial; default 403 (Forbidden). 422 (Invalid) makes kubectl print only the
+       * HTTP code of the denial, 400–599; default (and for anything else) 403 (Forbidden). 422 (Invalid) makes kubectl print only the
        * field causes, without the webhook's name, so the default keeps 403 even with a field.
        */
       readonly code?: number;
@@ -135,20 +135,31 @@ export interface AdmissionRouteOptions<T> {
   client?: Client | undefined;
 }
 
+/** A string for any value, even one whose toString throws: the API server decodes only strings. */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
+ * The Status of a denial, always one the API server can decode: with failurePolicy Ignore, an
+ * answer it cannot decode (a code that is not an int32, a message that is not a string) admits.
+ */
 function deniedStatus(result: Extract<ValidationResult, { allowed: false }>): AdmissionStatus {
-  const code = result.code ?? 403;
+  const code =
+    Number.isInteger(result.code) && result.code! >= 400 && result.code! <= 599 ? result.code! : 403;
+  const message = text(result.message);
+  const field = result.field === undefined || result.field === '' ? undefined : text(result.field);
   return {
     code,
     reason:
       code === 422 ? 'Invalid' : code === 403 ? 'Forbidden' : code >= 500 ? 'InternalError' : 'BadRequest',
-    message: result.field ? `${result.field}: ${result.message}` : result.message,
-    ...(result.field
-      ? {
-          details: {
-            causes: [{ field: result.field, message: result.message, reason: 'FieldValueInvalid' }],
-          },
-        }
-      : {}),
+    message: field ? `${field}: ${message}` : message,
+    ...(field ? { details: { causes: [{ field, message, reason: 'FieldValueInvalid' }] } } : {}),
   };
 }
 
@@ -157,9 +168,14 @@ function isResult(v: unknown): v is ValidationResult {
 }
 
 /** Warnings as the API server keeps them: strings, deduplicated, in order. */
-function cleanWarnings(warnings: readonly unknown[] | undefined): string[] | undefined {
-  if (!warnings?.length) return undefined;
-  const out = [...new Set(warnings.map(String).filter((w) => w.length > 0))];
+function cleanWarnings(warnings: unknown): string[] | undefined {
+  const list = Array.isArray(warnings)
+    ? warnings
+    : warnings === undefined || warnings === null
+      ? []
+      : [warnings];
+  if (list.length === 0) return undefined;
+  const out = [...new Set(list.map(text).filter((w) => w.length > 0))];
   return out.length ? out : undefined;
 }
 
@@ -218,6 +234,14 @@ export function admissionRoute<T extends KubernetesObject>(options: AdmissionRou
       const copy = structuredClone(original) as unknown as T;
       const returned = await (options.handler as Defaulter<T>)(copy, ctx);
       const defaulted = toJson(returned ?? copy, 'the defaulted object');
+      // A patch of the root would replace the object with a string or an array: refuse it here.
+      if (typeof defaulted !== 'object' || defaulted === null || Array.isArray(defaulted)) {
+        return fail(
+          request,
+          `the default handler must return the object, a copy of it, or nothing; it returned ${Array.isArray(defaulted) ? 'an array' : typeof defaulted}`,
+          500,
+        );
+      }
       const ops = createPatch(original, defaulted);
       if (ops.length === 0) return { uid, allowed: true };
       return { uid, allowed: true, patchType: 'JSONPatch', patch: encodePatch(ops) };

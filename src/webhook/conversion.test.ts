@@ -193,6 +193,36 @@ describe('hub-and-spoke conversion', () => {
     });
   });
 
+  it('an edited annotation cannot change the apiVersion, kind or metadata of the converted object', () => {
+    const alpha = {
+      apiVersion: api('v1alpha1'),
+      kind: 'App',
+      metadata: {
+        name: 'a',
+        namespace: 'ns',
+        uid: 'u',
+        annotations: {
+          [CONVERSION_ANNOTATION]: JSON.stringify([
+            { op: 'add', path: '/apiVersion', value: 'other.example/v9' },
+            { op: 'add', path: '/kind', value: 'Other' },
+            { op: 'add', path: '/metadata', value: { name: 'b', labels: { injected: 'yes' } } },
+            { op: 'add', path: '/spec/resources', value: { cpu: '1' } },
+          ]),
+        },
+      },
+      spec: { image: 'nginx', port: 80 },
+    };
+    const hub = converter.convert(alpha, api('v1')) as KubernetesObject & { spec: unknown };
+    assert.equal(hub.apiVersion, api('v1'));
+    assert.equal(hub.kind, 'App');
+    assert.deepEqual(hub.metadata, { name: 'a', namespace: 'ns', uid: 'u' });
+    assert.deepEqual(hub.spec, {
+      image: 'nginx',
+      ports: [{ name: 'http', port: 80 }],
+      resources: { cpu: '1' },
+    });
+  });
+
   it('answers a ConversionReview in order, and a Failure naming the object for a bad one', async () => {
     const route = webhooks.routes().find((r) => r.kind === 'ConversionReview')!;
     assert.equal(route.path, '/convert-conversion-test-operon-dev-app');

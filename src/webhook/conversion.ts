@@ -131,7 +131,8 @@ export function createConverter(options: ConverterOptions): Converter {
       }
       // Fields the spoke cannot hold come back; where the spoke was edited since, what it holds wins.
       const restored = applyPatch(body(h), ops, { lenient: true }) as JsonObject;
-      h = { apiVersion: h.apiVersion!, kind: h.kind!, metadata: h.metadata!, ...restored };
+      // An edited annotation may restore body fields, never apiVersion, kind or metadata.
+      h = { apiVersion: h.apiVersion!, kind: h.kind!, metadata: h.metadata!, ...body(restored) };
     }
     return h;
   };

@@ -6,6 +6,7 @@
 
 import type { Client } from '../client/client.ts';
 import type { KubernetesObject, ObjectOf, ResourceType } from '../client/resource.ts';
+import type { ControllerPermissions } from '../controller/controller.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import {
   type AdmissionContext,
@@ -54,7 +55,16 @@ export interface ConversionDefinition<R, H extends string> {
   spokes: { [S in Exclude<VersionName<R>, H>]: SpokeConversion<ObjectAt<R, S>, ObjectAt<R, H>> };
 }
 
+/**
+ * What the handlers read or write through `ctx.client`, for the generated RBAC (the shape of a
+ * controller's `permissions.other`): e.g. `{ resource: ConfigMap, verbs: ['get'], namespace,
+ * resourceNames: [name] }` for a lookup. Webhooks run as the operator's ServiceAccount.
+ */
+export type WebhookPermissions = NonNullable<ControllerPermissions['other']>;
+
 export interface WebhookHandlers<R, H extends string> {
+  /** What the handlers need through `ctx.client`; `operon generate rbac` grants it. */
+  permissions?: WebhookPermissions;
   /** Admits or denies CREATE and UPDATE (see `validateOptions.operations`) of the hub version. */
   validate?: Validator<ObjectAt<R, H>>;
   validateOptions?: AdmissionOptions;
@@ -86,6 +96,8 @@ export interface ResourceWebhooks {
   /** Where ConversionReviews go, when the resource converts. */
   readonly conversionPath?: string;
   readonly converter?: Converter;
+  /** What the handlers need through `ctx.client` (granted by the generated RBAC). */
+  readonly permissions?: WebhookPermissions;
   /** The server routes of every handler; `client` becomes the handlers' `ctx.client`. */
   routes(options?: { client?: Client | undefined }): ReviewRoute[];
 }
@@ -194,6 +206,7 @@ export function defineWebhooks<
     ...(mutating ? { mutating } : {}),
     ...(conversionPath ? { conversionPath } : {}),
     ...(converter ? { converter } : {}),
+    ...(handlers.permissions?.length ? { permissions: handlers.permissions } : {}),
     routes(options: { client?: Client | undefined } = {}): ReviewRoute[] {
       const routes: ReviewRoute[] = [];
       if (validating) {

@@ -47,6 +47,7 @@ export {
   type ResourceWebhooks,
   type StorageVersion,
   type WebhookHandlers,
+  type WebhookPermissions,
   type WebhookResource,
 } from './define-webhooks.ts';
 export {

@@ -6,7 +6,7 @@
  * webhook configurations and CRD conversion stanzas. It is a Runnable.
  */
 
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/api-error.ts';
 import type { Client } from '../client/client.ts';
@@ -18,6 +18,7 @@ import {
   Secret,
   ValidatingWebhookConfiguration as ValidatingType,
 } from '../client/types/index.ts';
+import { ErrorCode, OperonError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import { type CertificatePair, certificateValidity, createSelfSignedCA, issueServingCert } from './certs.ts';
@@ -101,6 +102,15 @@ export function servesFor(cert: string, ca: string, hosts: readonly string[]): b
   }
 }
 
+/** Whether `key` (PEM) is the private key of `cert` (PEM): a Secret edited by halves can pair them wrongly. */
+export function keyFits(cert: string, key: string): boolean {
+  try {
+    return new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch {
+    return false;
+  }
+}
+
 /** The first certificate of a PEM bundle. */
 function firstCert(bundle: string): string {
   const m = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/.exec(bundle);
@@ -130,7 +140,9 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
     });
     // Keep a still-valid old CA in the bundle, so peers that have not seen the new one yet still verify.
     const old = previousBundle ? firstCert(previousBundle) : undefined;
-    const bundle = old && !needsRenewal(old, now(), 0) ? `${ca.cert}${old}` : ca.cert;
+    // Each PEM block on lines of its own: Go's PEM decoder rejects `-----END …----------BEGIN …`.
+    const newCa = ca.cert.endsWith('\n') ? ca.cert : `${ca.cert}\n`;
+    const bundle = old && !needsRenewal(old, now(), 0) ? `${newCa}${old}` : ca.cert;
     return { ca, bundle, serving };
   }
 
@@ -180,7 +192,12 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
       const cert = unb64(data[SECRET_KEYS.cert]);
       const key = unb64(data[SECRET_KEYS.key]);
       let next: { bundle: string; serving: CertificatePair } | undefined;
-      if (!bundle || !caKey || needsRenewal(firstCert(bundle), now(), lookahead)) {
+      if (
+        !bundle ||
+        !caKey ||
+        needsRenewal(firstCert(bundle), now(), lookahead) ||
+        !keyFits(firstCert(bundle), caKey)
+      ) {
         const made = await makeAll(bundle);
         next = { bundle: made.bundle, serving: made.serving };
         secret.data = secretData(made.ca, made.bundle, made.serving);
@@ -189,7 +206,8 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
         !cert ||
         !key ||
         needsRenewal(cert, now(), lookahead) ||
-        !servesFor(cert, firstCert(bundle), options.hosts)
+        !servesFor(cert, firstCert(bundle), options.hosts) ||
+        !keyFits(cert, key)
       ) {
         const ca = { cert: firstCert(bundle), key: caKey };
         const serving = await issueServingCert(ca, {
@@ -264,9 +282,25 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
   }
 
   async function check() {
-    const { bundle, serving, renewed } = await ensureSecret();
-    // The CA first: peers trust the new bundle before the server presents a certificate it signs.
-    await inject(bundle);
+    let result = await ensureSecret();
+    for (let attempt = 0; ; attempt++) {
+      // The CA first: peers trust the new bundle before the server presents a certificate it signs.
+      await inject(result.bundle);
+      // Another replica may have renewed the CA after our read and injected its bundle before we
+      // injected ours: read the Secret again and inject what it holds until the two agree. The last
+      // writer of caBundle reads the Secret after its write, so the replicas converge.
+      const latest = await client.get(Secret, secretName, { namespace });
+      if (unb64(latest.data?.[SECRET_KEYS.caCert]) === result.bundle) break;
+      if (attempt >= 4) {
+        throw new OperonError(
+          ErrorCode.Timeout,
+          `The CA in Secret ${namespace}/${secretName} changed on every read; will check again.`,
+        );
+      }
+      const next = await ensureSecret();
+      result = { ...next, renewed: result.renewed || next.renewed };
+    }
+    const { bundle, serving, renewed } = result;
     caBundle = bundle;
     if (loaded !== serving.cert) {
       options.server?.setCertificate(serving);

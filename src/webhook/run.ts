@@ -22,7 +22,7 @@ export interface OperatorWebhookOptions {
   /** Where the Secret lives and what the configurations are called (see `webhookNames()` in operon/generate). */
   namespace: string;
   names: { secret: string; configuration: string; hosts: readonly string[] };
-  /** `host:port`; default `:9443`. */
+  /** `host:port` (`[::1]:9443` for IPv6); default `:9443`. */
   address?: string;
   /** A folder with `tls.crt` and `tls.key` (cert-manager mode); re-read every 10 s. Default: the self-signed Secret. */
   certDir?: string;
@@ -44,7 +44,8 @@ export async function serveOperatorWebhooks(
     if (i < 0 || !Number.isInteger(p) || p < 0 || p > 65535) {
       throw new OperonError(ErrorCode.InvalidArgument, `Webhook address "${a}" is not host:port.`);
     }
-    return [a.slice(0, i) || '0.0.0.0', p] as const;
+    // `[::1]:9443` is an IPv6 host in brackets, as in a URL.
+    return [a.slice(0, i).replace(/^\[(.*)\]$/, '$1') || '0.0.0.0', p] as const;
   })();
   const server = createWebhookServer({
     routes: webhooks.flatMap((w) => w.routes({ client: options.client })),
@@ -63,15 +64,16 @@ export async function serveOperatorWebhooks(
     let current = await read();
     server.setCertificate(current);
     const timer = setInterval(() => {
-      read().then(
-        (next) => {
+      // A read between the writes of a rotation can pair a new key with the old certificate: the
+      // server refuses that pair and keeps its own; the next read, once both are written, loads it.
+      read()
+        .then((next) => {
           if (next.cert !== current.cert || next.key !== current.key) {
-            current = next;
             server.setCertificate(next);
+            current = next;
           }
-        },
-        (err: unknown) => log.warn('could not re-read the webhook certificate', { err, dir }),
-      );
+        })
+        .catch((err: unknown) => log.warn('could not reload the webhook certificate', { err, dir }));
     }, 10_000);
     signal.addEventListener('abort', () => clearInterval(timer), { once: true });
   } else {

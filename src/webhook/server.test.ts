@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import { Registry } from 'prom-client';
+import { ErrorCode, OperonError } from '../errors.ts';
+import { silentLogger } from '../log/logger.ts';
 import { createFakeClock } from '../queue/clock.ts';
+import { eventually } from '../testing/eventually.ts';
 import { Admission, type AdmissionResponse, admissionRoute, decodePatch } from './admission.ts';
 import { type CertificatePair, createSelfSignedCA, issueServingCert } from './certs.ts';
 import { applyPatch } from './json-patch.ts';
@@ -467,9 +471,148 @@ describe('webhook server timeouts and shutdown', () => {
     await run;
   });
 
+  it('refuses a certificate whose key is not its own, before and after listening, and keeps the one it has', async () => {
+    const other = await issueServingCert(ca, { hosts: ['localhost', '127.0.0.1'] });
+    const mismatched = { cert: serving.cert, key: other.key };
+    const s = createWebhookServer({ routes: [], host: '127.0.0.1', port: 0 });
+    assert.throws(
+      () => s.setCertificate(mismatched),
+      (err: unknown) =>
+        err instanceof OperonError &&
+        err.code === ErrorCode.InvalidArgument &&
+        /key does not match/.test(err.message) &&
+        !err.message.includes('PRIVATE KEY'),
+    );
+    await assert.rejects(s.listen(), /no certificate/, 'the refused pair was not kept');
+    s.setCertificate(serving);
+    const stop = new AbortController();
+    const running = s.start(stop.signal);
+    try {
+      const at = await s.listen();
+      assert.throws(() => s.setCertificate(mismatched), /key does not match/);
+      assert.equal(s.ready, true);
+      const fresh = await post(at, ca.cert, '/none', review({}));
+      assert.equal(fresh.status, 404, 'still serves, with the previous certificate');
+    } finally {
+      stop.abort();
+      await running;
+    }
+  });
+
+  it('answers a body that never finishes arriving with a 408 at the review timeout and closes the connection', {
+    timeout: 20_000,
+  }, async () => {
+    const clock = createFakeClock();
+    const server = createWebhookServer({
+      host: '127.0.0.1',
+      port: 0,
+      certificate: serving,
+      clock,
+      routes: [
+        admissionRoute({
+          path: '/validate',
+          name: 'v',
+          mode: 'validate',
+          operations: ['CREATE'],
+          timeoutSeconds: 10,
+          handler: () => Admission.allow(),
+        }),
+      ],
+    });
+    const stop = new AbortController();
+    const run = server.start(stop.signal);
+    const address = await server.listen();
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca: ca.cert, servername: 'localhost' });
+    try {
+      let received = '';
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('data', (d: Buffer) => {
+        received += d;
+      });
+      socket.on('error', () => {});
+      await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()));
+      socket.write(
+        'POST /validate?timeout=3s HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n' +
+          'content-length: 1000\r\n\r\n{"apiVersion":',
+      );
+      await eventually('the request to be read', () => server.inFlight === 1, 10_000);
+      clock.advance(2999);
+      assert.equal(server.inFlight, 1, 'still reading before the timeout');
+      clock.advance(1);
+      await closed;
+      assert.match(received, /^HTTP\/1\.1 408 /);
+      assert.match(received, /did not arrive within 3s/);
+    } finally {
+      socket.destroy();
+      stop.abort();
+      await run;
+    }
+  });
+
   it('will not listen without a certificate', async () => {
     const server = createWebhookServer({ routes: [], host: '127.0.0.1', port: 0 });
     await assert.rejects(server.listen(), /has no certificate/);
+  });
+});
+
+describe('admission routes given junk by their handler', () => {
+  type Thing = { metadata?: { name?: string }; spec: { image: string } };
+  const request = review({}).request as unknown as Parameters<ReviewRoute['handle']>[0];
+  const ctx = { signal: new AbortController().signal, log: silentLogger };
+  it('a defaulter that returns something that is not an object is a 500, not a patch replacing the object', async () => {
+    for (const junk of ['x', 42, [1, 2], true, null]) {
+      const route = admissionRoute<Thing>({
+        path: '/mutate',
+        name: 'default.things',
+        mode: 'default',
+        operations: ['CREATE'],
+        timeoutSeconds: 10,
+        handler: (() => junk) as never,
+      });
+      const response = (await route.handle(request, ctx)) as AdmissionResponse;
+      if (junk === null) {
+        // null is "nothing": the mutated copy stands (here unchanged, so no patch).
+        assert.deepEqual(response, { uid: 'uid-1', allowed: true }, String(junk));
+        continue;
+      }
+      assert.equal(response.allowed, false, JSON.stringify(junk));
+      assert.equal(response.patch, undefined);
+      assert.equal(response.status?.code, 500);
+      assert.match(response.status?.message ?? '', /must return the object/);
+    }
+  });
+});
+
+describe('admission denials the API server can decode, whatever the handler put in them', () => {
+  const request = review({}).request as unknown as Parameters<ReviewRoute['handle']>[0];
+  const ctx = { signal: new AbortController().signal, log: silentLogger };
+  // With failurePolicy Ignore, an answer the API server cannot decode admits the request.
+  it('a denial with a non-string message, a bad code and a lone warning is still a denial', async () => {
+    const route = admissionRoute<{ metadata?: { name?: string }; spec: object }>({
+      path: '/validate',
+      name: 'validate.things',
+      mode: 'validate',
+      operations: ['CREATE'],
+      timeoutSeconds: 10,
+      handler: (() => ({ allowed: false, message: 42, field: 7, code: 'abc', warnings: 'careful' })) as never,
+    });
+    const response = (await route.handle(request, ctx)) as AdmissionResponse;
+    assert.equal(response.allowed, false);
+    assert.equal(response.status?.code, 403);
+    assert.equal(response.status?.message, '7: 42');
+    assert.deepEqual(response.warnings, ['careful']);
+    for (const code of [1e10, 200, -1, 403.5]) {
+      const r = (await admissionRoute<{ metadata?: { name?: string }; spec: object }>({
+        path: '/validate',
+        name: 'validate.things',
+        mode: 'validate',
+        operations: ['CREATE'],
+        timeoutSeconds: 10,
+        handler: () => Admission.deny('no', { code }),
+      }).handle(request, ctx)) as AdmissionResponse;
+      assert.equal(r.status?.code, 403, String(code));
+    }
   });
 });
 

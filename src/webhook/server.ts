@@ -6,6 +6,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { Registry } from 'prom-client';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
@@ -74,7 +75,10 @@ export interface WebhookServer {
   readonly address: string | undefined;
   /** Serves until `signal` aborts, then stops accepting, drains in-flight reviews and closes every connection. */
   start(signal: AbortSignal): Promise<void>;
-  /** Swaps the serving certificate for new connections; open connections are not dropped. */
+  /**
+   * Swaps the serving certificate for new connections; open connections are not dropped. Throws an
+   * OperonError (InvalidArgument) for a key that is not the certificate's, keeping the current one.
+   */
   setCertificate(certificate: CertificatePair): void;
   /** Listening, not stopping, with a certificate valid now: what a readiness probe reports. */
   readonly ready: boolean;
@@ -130,7 +134,20 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     routes.set(route.path, route);
   }
 
-  let certificate = options.certificate;
+  /** Checks that the key is the certificate's (and both are PEM) before anything takes the pair. */
+  const checked = (c: CertificatePair): CertificatePair => {
+    try {
+      createSecureContext({ cert: c.cert, key: c.key });
+    } catch (cause) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `The webhook serving certificate was refused: its key does not match it, or one is not PEM (${(cause as Error).message}); pass the tls.crt and tls.key of one pair.`,
+        { cause },
+      );
+    }
+    return c;
+  };
+  let certificate = options.certificate && checked(options.certificate);
   let server: Server | undefined;
   let listening: Promise<string> | undefined;
   let address: string | undefined;
@@ -152,19 +169,45 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     res.end(body);
   }
 
-  async function readBody(req: IncomingMessage): Promise<Buffer> {
+  /**
+   * Reads the body within `timeoutMs` (the review's own timeout: the API server has given up by
+   * then), so a client that sends its body a byte at a time cannot hold a connection for minutes.
+   */
+  function readBody(req: IncomingMessage, timeoutMs: number): Promise<Buffer> {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBody) {
-      throw new BadRequest(413, `request body of ${declared} bytes is over the limit of ${maxBody} bytes`);
+      return Promise.reject(
+        new BadRequest(413, `request body of ${declared} bytes is over the limit of ${maxBody} bytes`),
+      );
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBody) throw new BadRequest(413, `request body is over the limit of ${maxBody} bytes`);
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+    return new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (err?: unknown) => {
+        clock.clearTimeout(timer);
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', finish);
+        if (err === undefined) resolve(Buffer.concat(chunks));
+        else {
+          req.pause();
+          reject(err);
+        }
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBody) finish(new BadRequest(413, `request body is over the limit of ${maxBody} bytes`));
+        else chunks.push(chunk);
+      };
+      const onEnd = () => finish();
+      const timer = clock.setTimeout(
+        () => finish(new BadRequest(408, `the request body did not arrive within ${timeoutMs / 1000}s`)),
+        timeoutMs,
+      );
+      req.on('data', onData);
+      req.once('end', onEnd);
+      req.once('error', finish);
+    });
   }
 
   function parseReview(route: ReviewRoute, body: Buffer): ReviewRequest {
@@ -195,7 +238,13 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   }
 
   /** Runs the route's handler under a signal; resolves to the response it (or `fail`) gives. */
-  async function answer(route: ReviewRoute, request: ReviewRequest, timeoutMs: number, req: IncomingMessage) {
+  async function answer(
+    route: ReviewRoute,
+    request: ReviewRequest,
+    timeoutMs: number,
+    req: IncomingMessage,
+    elapsedMs: number,
+  ) {
     const controller = new AbortController();
     const timer = clock.setTimeout(
       () =>
@@ -205,7 +254,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
             `the webhook did not answer within its timeout of ${timeoutMs / 1000}s`,
           ),
         ),
-      timeoutMs,
+      Math.max(0, timeoutMs - elapsedMs),
     );
     const onHardStop = () =>
       controller.abort(new OperonError(ErrorCode.Timeout, 'the webhook server is shutting down'));
@@ -264,11 +313,12 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       if (type !== 'application/json') {
         throw new BadRequest(400, `content-type must be application/json, not "${type || '(none)'}"`);
       }
-      const request = parseReview(route, await readBody(req));
       const timeoutParam = url.searchParams.get('timeout');
       const timeoutMs =
         (timeoutParam ? parseGoDuration(timeoutParam) : undefined) ?? route.defaultTimeoutSeconds * 1000;
-      const response = await answer(route, request, timeoutMs, req);
+      const request = parseReview(route, await readBody(req, timeoutMs));
+      // The handler gets what is left of the review's timeout once the body has arrived.
+      const response = await answer(route, request, timeoutMs, req, clock.now() - started);
       let body: string;
       try {
         body = JSON.stringify({ apiVersion: route.apiVersion, kind: route.kind, response });
@@ -289,8 +339,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       status = err.status;
       log.warn('bad webhook request', { webhook: route.path, status, reason: err.message });
       send(res, status, `${err.message}\n`);
-      // An unread or oversized body: do not keep the connection for another request.
-      if (status === 413) res.once('finish', () => req.socket.destroySoon());
+      // An unread, late or oversized body: do not keep the connection for another request.
+      if (status === 413 || status === 408) res.once('finish', () => req.socket.destroySoon());
     } finally {
       metrics.finished(route.path, status, (clock.now() - started) / 1000);
     }
@@ -391,8 +441,10 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       await stop();
     },
     setCertificate(next) {
+      // A pair that does not fit is refused whole: the server keeps serving the one it has.
+      const context = contextFor(checked(next));
+      server?.setSecureContext(context);
       certificate = next;
-      server?.setSecureContext(contextFor(next));
       log.info('webhook serving certificate loaded', { notAfter: certificateValidity(next.cert).notAfter });
     },
     get ready() {

@@ -30,6 +30,15 @@ export function splitImage(image: string): { repository: string; tag?: string } 
 
 export function webAppWebhooks(options: WebAppWebhookOptions) {
   return defineWebhooks(WebApp, {
+    // The allow-list lookup below, and nothing else: `get` on that one ConfigMap.
+    permissions: [
+      {
+        resource: ConfigMap,
+        verbs: ['get'],
+        namespace: options.allowList.namespace,
+        resourceNames: [options.allowList.name],
+      },
+    ],
     validate: async (app, { client, signal }) => {
       if (!client) return Admission.allow();
       let registries: string[];
