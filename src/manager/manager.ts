@@ -103,6 +103,12 @@ export interface Manager {
    * stopped, it refuses every request and cancels those in flight. Watches and the elector use their own.
    */
   readonly client: Client;
+  /**
+   * The same client without the fence: it keeps working after a loss of leadership and while the
+   * manager stops, until every group has stopped. For work that runs on every replica and must not
+   * stop with leadership (webhooks: their lookups and certificate management); never for a reconcile.
+   */
+  readonly unfencedClient: Client;
   readonly cache: Cache;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -114,6 +120,12 @@ export interface Manager {
    * leads, and must stop when its signal aborts); only before `start`.
    */
   addRunnable(runnable: Runnable, group?: RunnableGroup): Manager;
+  /**
+   * Adds a condition to `/readyz` (controller-runtime's `AddReadyzCheck`): the probe answers 200
+   * only while the caches are synced, the manager is not stopping and every check returns true.
+   * `name` names it in errors. A check that throws counts as not ready. Only before `start`.
+   */
+  addReadyCheck(name: string, check: () => boolean): Manager;
   /**
    * Runs until `signal` aborts, then shuts down within `gracefulShutdownMs` (plus `STOP_MARGIN_MS`)
    * and resolves. Rejects with an OperonError `LeadershipLost` after leadership is lost (reconciles
@@ -192,6 +204,15 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
   const view = createLiveView(metrics);
   const definitions: ControllerDefinition<KubernetesObject>[] = [];
   const extra: Array<{ runnable: Runnable; group: RunnableGroup }> = [];
+  const readyChecks: Array<{ name: string; check: () => boolean }> = [];
+  const checksPass = () =>
+    readyChecks.every(({ check }) => {
+      try {
+        return check() === true;
+      } catch {
+        return false;
+      }
+    });
   const running: RunningController[] = [];
   let started = false;
   let phase: LifecyclePhase = 'starting';
@@ -251,7 +272,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
             for (const { type, objects } of cache.objectCounts()) metrics.setCacheObjects(type, objects);
           },
           healthy: () => cache.healthy,
-          ready: () => cache.synced && phase !== 'stopping',
+          ready: () => cache.synced && phase !== 'stopping' && checksPass(),
           status,
         });
         if (served.metrics) addresses.metrics = served.metrics;
@@ -295,6 +316,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
 
   const manager: Manager = {
     client,
+    unfencedClient: base,
     cache,
     log,
     metrics,
@@ -314,6 +336,11 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     addRunnable(r, group = 'leader-election') {
       notStarted(`runnable ${r.name}`);
       extra.push({ runnable: r, group });
+      return manager;
+    },
+    addReadyCheck(checkName, check) {
+      notStarted(`ready check ${checkName}`);
+      readyChecks.push({ name: checkName, check });
       return manager;
     },
 

@@ -168,25 +168,13 @@ export function defineOperator(def: OperatorDefinition): Operator {
       const serveWebhooks =
         Boolean(def.webhooks?.length) &&
         (inCluster ? env.OPERON_WEBHOOKS !== 'false' : env.OPERON_WEBHOOKS === 'true');
-      // Lost leadership and a shutdown past its grace exit at once: nothing may outlive them.
-      const finish = (code: number) => {
-        if (code === ExitCode.LeadershipLost || code === ExitCode.ShutdownTimedOut) process.exit(code);
-        return code;
-      };
-      if (!serveWebhooks || !def.webhooks) return finish(await manager.run());
-      // Webhooks run on every replica, beside the manager (loaded only when there are webhooks).
-      const { serveOperatorWebhooks } = await import('../webhook/run.ts');
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      const namespace = env.POD_NAMESPACE ?? definition.namespace;
-      const webhooks = serveOperatorWebhooks(
-        {
+      if (serveWebhooks && def.webhooks) {
+        // Loaded only when there are webhooks: an operator without them never loads the X.509 code.
+        const { addOperatorWebhooks } = await import('../webhook/run.ts');
+        const namespace = env.POD_NAMESPACE ?? definition.namespace;
+        // In the manager's `webhooks` group: on every replica, before the caches, in /readyz.
+        addOperatorWebhooks(manager, {
           webhooks: def.webhooks,
-          client: manager.client,
-          log: manager.log,
-          metrics: manager.metrics.registry,
           namespace,
           names: {
             secret: `${def.name}-webhook-cert`,
@@ -198,26 +186,12 @@ export function defineOperator(def: OperatorDefinition): Operator {
           },
           ...(env.OPERON_WEBHOOK_ADDRESS ? { address: env.OPERON_WEBHOOK_ADDRESS } : {}),
           ...(env.OPERON_WEBHOOK_CERT_DIR ? { certDir: env.OPERON_WEBHOOK_CERT_DIR } : {}),
-        },
-        stop.signal,
-      ).then(
-        ({ done }) => done.then(() => false),
-        (err: unknown) => {
-          // Without its webhooks the operator is broken: stop the manager too, and exit 1.
-          manager.log.error('webhook server failed; shutting down', { err });
-          if (!stop.signal.aborted) process.kill(process.pid, 'SIGTERM');
-          return true;
-        },
-      );
-      try {
-        const code = await manager.run();
-        stop.abort();
-        const failed = await webhooks;
-        return finish(failed ? 1 : code);
-      } finally {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
+        });
       }
+      // Lost leadership and a shutdown past its grace exit at once: nothing may outlive them.
+      const code = await manager.run();
+      if (code === ExitCode.LeadershipLost || code === ExitCode.ShutdownTimedOut) process.exit(code);
+      return code;
     },
   };
 }
