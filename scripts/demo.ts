@@ -3,25 +3,29 @@
  *
  * Brings up `operon cluster` (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes;
  * building the binaries first if needed), installs the WebApp CRD, starts the operator in this
- * process, applies the samples in examples/webapp/samples, and redraws a view of the WebApps and
- * of the operator every second, with kubectl commands to try. Ctrl-C stops the operator and
- * leaves the cluster running.
+ * process with its webhooks (served on loopback and registered with the API server, as envtest
+ * does), shows them at work (a create denied by the registry allow-list, a defaulted field, every
+ * WebApp listed at v1alpha1 and at v1 through conversion), applies the samples in
+ * examples/webapp/samples, and redraws a view of the WebApps and of the operator every second,
+ * with kubectl commands to try. Ctrl-C stops the operator and leaves the cluster running.
  *
  *   npm run demo               the live view, until Ctrl-C
  *   npm run demo -- --once     exit 0 once every sample is Available, non-zero with the reason
  */
 
+import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Client, createClient, loadKubeconfig, Namespace } from 'operon/client';
+import { type Client, ConfigMap, createClient, loadKubeconfig, Namespace } from 'operon/client';
 import { findCondition } from 'operon/controller';
 import { createLogger } from 'operon/log';
 import { createManager, type Manager } from 'operon/manager';
-import { parseManifests } from 'operon/testing';
+import { parseManifests, type RunningWebhooks, runWebhooks } from 'operon/testing';
 import { webAppController } from '../examples/webapp/src/controller.ts';
 import { NAME } from '../examples/webapp/src/operator.ts';
 import { WebApp } from '../examples/webapp/src/webapp.ts';
+import { webAppWebhooks } from '../examples/webapp/src/webhooks.ts';
 import { printProgress } from '../src/cli/usage.ts';
 import { clusterUp } from '../src/testing/cluster.ts';
 import { installBinaries } from '../src/testing/index.ts';
@@ -46,7 +50,6 @@ say('starting the local cluster (operon cluster up)');
 const { plane } = await clusterUp();
 await plane.installCRDs([WebApp.crd()]);
 const kubeconfig = plane.kubeconfig.path;
-await plane.stop(); // the cluster keeps running; this only closes our connection
 
 const config = await loadKubeconfig({ kubeconfig });
 const client = createClient(config, { fieldManager: 'operon-demo' });
@@ -77,6 +80,18 @@ const stop = new AbortController();
 const running = manager.start(stop.signal);
 running.catch(() => undefined);
 
+// The webhooks: served on loopback and registered in URL mode (a deployed operator serves them
+// from its pods behind a Service, with `addOperatorWebhooks`). Lookups use the unfenced client.
+const allowList = { namespace: registryNs, name: 'webapp-allowed-registries' };
+await client.apply(ConfigMap, {
+  metadata: allowList,
+  data: { registries: 'nginx\nghcr.io/example/' },
+});
+say('serving the WebApp webhooks and waiting for the API server to call them');
+const hooks: RunningWebhooks = await runWebhooks(plane, [webAppWebhooks({ allowList })], {
+  client: manager.unfencedClient,
+});
+
 // The samples.
 const sampleNames: string[] = [];
 for (const file of (await readdir(samplesDir)).filter((f) => f.endsWith('.yaml')).sort()) {
@@ -93,6 +108,41 @@ for (const file of (await readdir(samplesDir)).filter((f) => f.endsWith('.yaml')
   }
 }
 say(`applied ${sampleNames.length} sample WebApps in namespace ${demoNs}: ${sampleNames.join(', ')}`);
+
+/** Runs kubectl against the demo cluster; resolves to what it printed (stderr on failure). */
+function kubectl(args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve(err ? `(kubectl failed: ${(stderr || err.message).trim()})` : stdout.trimEnd()),
+    );
+  });
+}
+
+/** What the webhooks do, shown once: a denied create, a defaulted field, both versions listed. */
+async function webhookShow(): Promise<string> {
+  const lines = ['webhooks (validate, default, convert v1alpha1 <-> v1):'];
+  try {
+    await client.create(WebApp, {
+      metadata: { name: 'intruder', namespace: demoNs },
+      spec: { image: 'evil.example.com/miner:1', replicas: 1, port: 80 },
+    });
+    lines.push('  denied create: NOT DENIED (the validating webhook did not run)');
+  } catch (err) {
+    lines.push(`  denied create: intruder (evil.example.com/miner:1): ${(err as Error).message}`);
+  }
+  const hello = await client.get(WebApp, 'hello', { namespace: demoNs });
+  const requests = hello.spec.resources?.requests;
+  lines.push(
+    `  defaulted field: hello spec.resources.requests = ${requests ? JSON.stringify(requests) : 'NOT DEFAULTED'} (the sample sets none)`,
+  );
+  for (const version of ['v1alpha1', 'v1']) {
+    const resource = `webapps.${version}.${WebApp.group}`;
+    lines.push(`  $ kubectl get ${resource} -n ${demoNs}`);
+    for (const l of (await kubectl(['get', resource, '-n', demoNs])).split('\n')) lines.push(`    ${l}`);
+  }
+  return lines.join('\n');
+}
+const shown = await webhookShow();
 
 const age = (iso: string | undefined) => {
   if (!iso) return '-';
@@ -150,6 +200,8 @@ async function view(m: Manager, c: Client): Promise<{ text: string; pending: str
     'recent reconciles (why each one ran):',
     recent || '  (none yet)',
     '',
+    shown,
+    '',
     'Try, in another terminal:',
     `  export KUBECONFIG=${kubeconfig}`,
     `  kubectl get wa -n ${demoNs}`,
@@ -158,6 +210,8 @@ async function view(m: Manager, c: Client): Promise<{ text: string; pending: str
     `  kubectl delete deployment hello -n ${demoNs}        # it comes back`,
     `  kubectl apply -n ${demoNs} -f examples/webapp/samples/hello.yaml`,
     `  kubectl get events -n ${demoNs} --sort-by=.metadata.creationTimestamp`,
+    `  kubectl get webapps.v1alpha1.${WebApp.group} -n ${demoNs} -o yaml   # converted by the webhook`,
+    `  kubectl create -n ${demoNs} -f - <<< '{"apiVersion":"${WebApp.group}/v1","kind":"WebApp","metadata":{"name":"x"},"spec":{"image":"evil.io/x:1","replicas":1,"port":80}}'   # denied`,
     'Ctrl-C stops the operator; the cluster keeps running (npm run operon -- cluster down stops it).',
   ].join('\n');
   return { text, pending };
@@ -199,6 +253,9 @@ try {
     process.stderr.write(`[demo] the operator failed: ${(err as Error).message}\n`);
     exitCode = 1;
   });
+  // Removes the webhook configurations (a cluster left running must not call a webhook that is gone).
+  await hooks.stop();
+  await plane.stop(); // the cluster keeps running; this only closes our connection
   await client.close();
   logStream.end();
   say('operator stopped; the cluster keeps running (npm run operon -- cluster down stops it)');

@@ -336,7 +336,7 @@ describe('client configuration errors', () => {
     {
       const config = structuredClone(plane.kubeconfig.config);
       config.clusters[0]!.cluster['certificate-authority-data'] = Buffer.from(
-        (await import('../src/testing/pki.ts')).createCertificateAuthority('unrelated').cert,
+        (await (await import('../src/testing/pki.ts')).createCertificateAuthority('unrelated')).cert,
       ).toString('base64');
       await writeFile(file, stringify(config));
       const bad = createClient(await loadKubeconfig({ kubeconfig: file }));

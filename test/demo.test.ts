@@ -34,6 +34,21 @@ describe('npm run demo', () => {
       assert.match(res.stdout, /hello\s+nginx:1\.27\s+2\s+2\s+True\s+False\s+False/);
       assert.match(res.stdout, /api\s+ghcr\.io\/example\/api:1\.4\.2\s+3\s+3\s+True/);
       assert.match(res.stdout, /kubectl scale wa\/hello/);
+      // The webhooks: a create denied by the registry allow-list, a defaulted field, both versions.
+      assert.match(
+        res.stdout,
+        /denied create: intruder .*denied the request: spec\.image: image "evil\.example\.com\/miner:1" is not from an allowed registry/,
+      );
+      assert.match(
+        res.stdout,
+        /defaulted field: hello spec\.resources\.requests = \{"cpu":"100m","memory":"128Mi"\}/,
+      );
+      for (const version of ['v1alpha1', 'v1']) {
+        const listed = new RegExp(
+          `\\$ kubectl get webapps\\.${version}\\.example\\.operon\\.dev -n demo\\n\\s+NAME.*\\n\\s+api\\b.*\\n\\s+hello\\b`,
+        );
+        assert.match(res.stdout, listed, `every WebApp at ${version}`);
+      }
     } finally {
       const down = await run(['src/cli/main.ts', 'cluster', 'down'], env);
       assert.equal(down.code, 0, down.stderr);

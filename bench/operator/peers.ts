@@ -69,7 +69,7 @@ async function newestSource(dir: string): Promise<number> {
 }
 
 /** Builds a Go peer into bin/ unless the binary is newer than its sources. */
-async function buildGo(peer: string, binary: string): Promise<string> {
+export async function buildGo(peer: string, binary: string): Promise<string> {
   const dir = join(PEERS, peer);
   const out = goBin(peer, binary);
   if (existsSync(out) && statSync(out).mtimeMs >= (await newestSource(dir))) return out;

@@ -24,8 +24,8 @@ import { createTransport, type HttpRequest, type Transport, type TransportOption
 
 type Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
 
-const ca = createCertificateAuthority('transport-health-ca');
-const serving = ca.issue({ commonName: 'peer', hosts: ['127.0.0.1'], usage: 'server' });
+const ca = await createCertificateAuthority('transport-health-ca');
+const serving = await ca.issue({ commonName: 'peer', hosts: ['127.0.0.1'], usage: 'server' });
 
 let server: Http2SecureServer;
 let port: number;

@@ -28,8 +28,8 @@ interface Seen {
 /** Answers the `n`-th request (from 0) of the current test. */
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 
-const ca = createCertificateAuthority('transport-test-ca');
-const serving: KeyPairPem = ca.issue({ commonName: 'peer', hosts: ['127.0.0.1'], usage: 'server' });
+const ca = await createCertificateAuthority('transport-test-ca');
+const serving: KeyPairPem = await ca.issue({ commonName: 'peer', hosts: ['127.0.0.1'], usage: 'server' });
 
 let server: Server;
 let origin: string;

@@ -124,6 +124,12 @@ export interface Manager {
    */
   addRunnable(runnable: Runnable, group?: RunnableGroup): Manager;
   /**
+   * Adds a condition to `/readyz` (controller-runtime's `AddReadyzCheck`): the probe answers 200
+   * only while the caches are synced, the manager is not stopping and every check returns true.
+   * `name` names it in errors. A check that throws counts as not ready. Only before `start`.
+   */
+  addReadyCheck(name: string, check: () => boolean): Manager;
+  /**
    * Runs until `signal` aborts, then shuts down within `gracefulShutdownMs` (plus `STOP_MARGIN_MS`)
    * and resolves. Rejects with an OperonError `LeadershipLost` after leadership is lost (reconciles
    * are aborted at once and nothing more is sent), a `ShutdownTimeoutError` (code `Timeout`) when
@@ -211,6 +217,15 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
   const view = createLiveView(metrics);
   const definitions: ControllerDefinition<KubernetesObject>[] = [];
   const extra: Array<{ runnable: Runnable; group: RunnableGroup }> = [];
+  const readyChecks: Array<{ name: string; check: () => boolean }> = [];
+  const checksPass = () =>
+    readyChecks.every(({ check }) => {
+      try {
+        return check() === true;
+      } catch {
+        return false;
+      }
+    });
   const running: RunningController[] = [];
   let started = false;
   let phase: LifecyclePhase = 'starting';
@@ -270,7 +285,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
             for (const { type, objects } of cache.objectCounts()) metrics.setCacheObjects(type, objects);
           },
           healthy: () => cache.healthy,
-          ready: () => cache.synced && phase !== 'stopping',
+          ready: () => cache.synced && phase !== 'stopping' && checksPass(),
           status,
         });
         if (served.metrics) addresses.metrics = served.metrics;
@@ -334,6 +349,11 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     addRunnable(r, group = 'leader-election') {
       notStarted(`runnable ${r.name}`);
       extra.push({ runnable: r, group });
+      return manager;
+    },
+    addReadyCheck(checkName, check) {
+      notStarted(`ready check ${checkName}`);
+      readyChecks.push({ name: checkName, check });
       return manager;
     },
 

@@ -9,7 +9,6 @@ import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import type { CustomResource, VersionDefinition } from '../resource/define-resource.ts';
 import type { ResourceWebhooks } from '../webhook/define-webhooks.ts';
 import { createManager, ExitCode, type ManagerOptions } from './manager.ts';
-import { aborted, runnable } from './runnable.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: any custom resource
 type AnyCustomResource = CustomResource<string, string, Record<string, VersionDefinition<any, any>>>;
@@ -170,48 +169,24 @@ export function defineOperator(def: OperatorDefinition): Operator {
         Boolean(def.webhooks?.length) &&
         (inCluster ? env.OPERON_WEBHOOKS !== 'false' : env.OPERON_WEBHOOKS === 'true');
       if (serveWebhooks && def.webhooks) {
-        // Webhooks run on every replica, in the manager's webhooks group (loaded only when there
-        // are webhooks): up before the caches, and stopped after the controllers and caches, so
-        // they keep answering while a shutdown or a lost Lease drains the leader's work. Reviews
-        // and certificate rotation use the unfenced client: the fence is about a leader's writes.
-        const hooks = def.webhooks;
-        const { serveOperatorWebhooks } = await import('../webhook/run.ts');
+        // Loaded only when there are webhooks: an operator without them never loads the X.509 code.
+        const { addOperatorWebhooks } = await import('../webhook/run.ts');
         const namespace = env.POD_NAMESPACE ?? definition.namespace;
-        let listening!: () => void;
-        const served = new Promise<void>((resolve) => {
-          listening = resolve;
+        // In the manager's `webhooks` group: on every replica, before the caches, in /readyz.
+        addOperatorWebhooks(manager, {
+          webhooks: def.webhooks,
+          namespace,
+          names: {
+            secret: `${def.name}-webhook-cert`,
+            configuration: def.name,
+            hosts: [
+              `${def.name}-webhook.${namespace}.svc`,
+              `${def.name}-webhook.${namespace}.svc.cluster.local`,
+            ],
+          },
+          ...(env.OPERON_WEBHOOK_ADDRESS ? { address: env.OPERON_WEBHOOK_ADDRESS } : {}),
+          ...(env.OPERON_WEBHOOK_CERT_DIR ? { certDir: env.OPERON_WEBHOOK_CERT_DIR } : {}),
         });
-        manager.addRunnable(
-          runnable(
-            'webhook server',
-            async (signal) => {
-              const { done } = await serveOperatorWebhooks(
-                {
-                  webhooks: hooks,
-                  client: manager.unfencedClient,
-                  log: manager.log,
-                  metrics: manager.metrics.registry,
-                  namespace,
-                  names: {
-                    secret: `${def.name}-webhook-cert`,
-                    configuration: def.name,
-                    hosts: [
-                      `${def.name}-webhook.${namespace}.svc`,
-                      `${def.name}-webhook.${namespace}.svc.cluster.local`,
-                    ],
-                  },
-                  ...(env.OPERON_WEBHOOK_ADDRESS ? { address: env.OPERON_WEBHOOK_ADDRESS } : {}),
-                  ...(env.OPERON_WEBHOOK_CERT_DIR ? { certDir: env.OPERON_WEBHOOK_CERT_DIR } : {}),
-                },
-                signal,
-              );
-              listening();
-              await done;
-            },
-            (signal) => Promise.race([served, aborted(signal).then(() => Promise.reject(signal.reason))]),
-          ),
-          'webhooks',
-        );
       }
       // Lost leadership and a shutdown past its grace exit at once: nothing may outlive them.
       const code = await manager.run();

@@ -16,7 +16,12 @@ import { guardDirectory, releaseDirectory } from './guardian.ts';
 import { type Connection, connect } from './http.ts';
 import { type Kubeconfig, kubeconfigFor, writeKubeconfig } from './kubeconfig.ts';
 import { asObject, type KubernetesObject, loadManifests } from './manifests.ts';
-import { createCertificateAuthority, type KeyPairPem, loadCertificateAuthority } from './pki.ts';
+import {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  type KeyPairPem,
+  loadCertificateAuthority,
+} from './pki.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { type ComponentProcess, logTail, startProcess } from './process.ts';
 
@@ -220,7 +225,7 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
     // Before etcd starts: its data folder tells an old cluster from a new one.
     const services = await serviceRange(dir, mode.persistent);
     const server = `https://127.0.0.1:${layout.ports.apiServer}`;
-    const admin = pki.ca.issue({
+    const admin = await pki.ca.issue({
       commonName: 'operon-admin',
       organizations: ['system:masters'],
       usage: 'client',
@@ -434,7 +439,7 @@ async function preparePorts(
 }
 
 interface Pki {
-  ca: ReturnType<typeof createCertificateAuthority>;
+  ca: CertificateAuthority;
 }
 
 /** Makes (or, in a persistent folder, reloads) the CA, serving certificate and service-account keys. */
@@ -449,11 +454,11 @@ async function preparePki(dir: string): Promise<Pki> {
       key: await readFile(join(certs, 'ca.key'), 'utf8'),
     });
   } else {
-    ca = createCertificateAuthority('operon-local-ca');
+    ca = await createCertificateAuthority('operon-local-ca');
     await writeFile(join(certs, 'ca.key'), ca.key, { mode: 0o600 });
     await writeFile(caPath, ca.cert);
   }
-  const serving = ca.issue({
+  const serving = await ca.issue({
     commonName: 'kube-apiserver',
     hosts: ['127.0.0.1', 'localhost', '::1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
     usage: 'server',
@@ -788,7 +793,7 @@ function handle(parts: {
           `Cannot mint a kubeconfig for ${user}: this is an existing cluster whose CA key Operon does not hold. Create a ServiceAccount and use impersonation instead, or run the test on a local plane.`,
         );
       }
-      const pair = ca.issue({ commonName: user, organizations: groups, usage: 'client' });
+      const pair = await ca.issue({ commonName: user, organizations: groups, usage: 'client' });
       return writeUserKubeconfig(dir, user, server, ca.cert, pair);
     },
     installCRDs: (crds) => installCRDs(conn, crds),

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createCertificateAuthority, loadCertificateAuthority, oid } from './pki.ts';
+import { createCertificateAuthority, loadCertificateAuthority } from './pki.ts';
 
 describe('pki', () => {
-  it('encodes object identifiers in DER', () => {
-    assert.equal(oid('1.2.840.10045.4.3.2').toString('hex'), '06082a8648ce3d040302');
-    assert.equal(oid('2.5.29.17').toString('hex'), '0603551d11');
-  });
-
-  it('makes a self-signed CA that Node parses and verifies', () => {
-    const ca = createCertificateAuthority('test-ca');
+  it('makes a self-signed CA that Node parses and verifies', async () => {
+    const ca = await createCertificateAuthority('test-ca');
     const cert = new X509Certificate(ca.cert);
     assert.equal(cert.ca, true);
     assert.equal(cert.subject, 'CN=test-ca');
@@ -18,10 +13,10 @@ describe('pki', () => {
     assert.ok(cert.checkIssued(cert));
   });
 
-  it('issues a serving certificate for IPs and names, signed by the CA', () => {
-    const ca = createCertificateAuthority();
+  it('issues a serving certificate for IPs and names, signed by the CA', async () => {
+    const ca = await createCertificateAuthority();
     const caCert = new X509Certificate(ca.cert);
-    const leaf = ca.issue({
+    const leaf = await ca.issue({
       commonName: 'kube-apiserver',
       hosts: ['127.0.0.1', 'localhost', '::1'],
       usage: 'server',
@@ -39,9 +34,9 @@ describe('pki', () => {
     assert.ok(cert.checkPrivateKey(createPrivateKey(leaf.key)));
   });
 
-  it('puts the user in CN and the groups in O of a client certificate', () => {
-    const ca = createCertificateAuthority();
-    const leaf = ca.issue({
+  it('puts the user in CN and the groups in O of a client certificate', async () => {
+    const ca = await createCertificateAuthority();
+    const leaf = await ca.issue({
       commonName: 'alice',
       organizations: ['system:masters', 'devs'],
       usage: 'client',
@@ -51,12 +46,23 @@ describe('pki', () => {
     assert.deepEqual(cert.keyUsage, ['1.3.6.1.5.5.7.3.2']);
   });
 
-  it('reloads a CA from PEM and keeps issuing certificates it signed', () => {
-    const ca = createCertificateAuthority('reloaded');
+  it('reloads a CA from PEM and keeps issuing certificates it signed', async () => {
+    const ca = await createCertificateAuthority('reloaded');
     const again = loadCertificateAuthority({ cert: ca.cert, key: ca.key });
-    const leaf = new X509Certificate(again.issue({ commonName: 'bob', usage: 'client' }).cert);
+    const leaf = new X509Certificate((await again.issue({ commonName: 'bob', usage: 'client' })).cert);
     const caCert = new X509Certificate(ca.cert);
     assert.ok(leaf.checkIssued(caCert));
     assert.ok(leaf.verify(createPublicKey(ca.key)));
+  });
+
+  it('refuses to load a CA whose key is not its own, or a certificate that is not a CA', async () => {
+    const a = await createCertificateAuthority('a');
+    const b = await createCertificateAuthority('b');
+    assert.throws(
+      () => loadCertificateAuthority({ cert: a.cert, key: b.key }),
+      /not a CA certificate and its private key/,
+    );
+    const leaf = await a.issue({ commonName: 'leaf', usage: 'server', hosts: ['x'] });
+    assert.throws(() => loadCertificateAuthority(leaf), /not a CA certificate/);
   });
 });

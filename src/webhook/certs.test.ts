@@ -49,18 +49,34 @@ describe('certificates', () => {
 });
 
 describe('loading', () => {
-  it('operon/testing, operon/manager and operon/generate do not load the X.509 library', async () => {
+  const run = async (script: string) => {
     const { execFileSync } = await import('node:child_process');
-    const script =
-      "await import('operon/testing'); await import('operon/manager'); await import('operon/generate');" +
-      'process.stdout.write(String(typeof Reflect.getMetadata));';
-    const out = execFileSync(
+    return execFileSync(
       process.execPath,
       ['--conditions=operon:source', '--input-type=module', '-e', script],
       {
         encoding: 'utf8',
       },
     );
+  };
+
+  it('operon/testing, operon/manager, operon/generate and operon/webhook do not load the X.509 library', async () => {
+    const out = await run(
+      "await import('operon/testing'); await import('operon/manager'); await import('operon/generate');" +
+        "await import('operon/webhook');" +
+        'process.stdout.write(String(typeof Reflect.getMetadata));',
+    );
     assert.equal(out, 'undefined');
+  });
+
+  it('loads it on the first certificate made, once', async () => {
+    const out = await run(
+      "const w = await import('operon/webhook');" +
+        'const before = typeof Reflect.getMetadata;' +
+        'const ca = await w.createSelfSignedCA();' +
+        "await w.issueServingCert(ca, { hosts: ['a.b.svc'] });" +
+        'process.stdout.write(before + " " + typeof Reflect.getMetadata);',
+    );
+    assert.equal(out, 'undefined function');
   });
 });

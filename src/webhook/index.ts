@@ -67,7 +67,13 @@ export {
   needsRenewal,
   SECRET_KEYS,
 } from './rotator.ts';
-export { type OperatorWebhookOptions, serveOperatorWebhooks } from './run.ts';
+export {
+  addOperatorWebhooks,
+  type OperatorWebhookOptions,
+  serveOperatorWebhooks,
+  type WebhookRunnable,
+  webhookRunnable,
+} from './run.ts';
 export {
   createWebhookServer,
   DEFAULT_MAX_BODY_BYTES,

@@ -132,7 +132,11 @@ export function createCertificateRotator(options: CertificateRotatorOptions): Ce
   });
 
   async function makeAll(previousBundle?: string) {
-    const ca = await createSelfSignedCA({ now: now(), validityDays: options.caValidityDays ?? 3650 });
+    const ca = await createSelfSignedCA({
+      commonName: 'operon-webhook-ca',
+      now: now(),
+      validityDays: options.caValidityDays ?? 3650,
+    });
     const serving = await issueServingCert(ca, {
       hosts: options.hosts,
       now: now(),

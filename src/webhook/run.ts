@@ -1,7 +1,8 @@
 /**
- * The webhook side of a running operator: `runWebhooks()` serves an operator's webhooks on every
- * replica (not only the leader) until the signal aborts, with certificates from the shared
- * Secret (self-signed mode) or from files a cert-manager Secret mounts.
+ * The webhook side of a running operator: `addOperatorWebhooks(manager, options)` adds a Runnable
+ * to the manager's `webhooks` group that serves an operator's webhooks on every replica (not only
+ * the leader), with certificates from the shared Secret (self-signed mode) or from files a
+ * cert-manager Secret mounts; `serveOperatorWebhooks()` is the same without a manager.
  */
 
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,8 @@ import type { Registry } from 'prom-client';
 import type { Client } from '../client/client.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Manager } from '../manager/manager.ts';
+import type { Runnable } from '../manager/runnable.ts';
 import type { ResourceWebhooks } from './define-webhooks.ts';
 import { createCertificateRotator } from './rotator.ts';
 import { createWebhookServer, type WebhookServer } from './server.ts';
@@ -95,7 +98,92 @@ export async function serveOperatorWebhooks(
     tasks.push(rotator.start(signal));
     await rotator.ready(signal);
   }
+  try {
+    await server.listen();
+  } catch (err) {
+    // Nobody will await the rotator now: keep its ending from becoming an unhandled rejection.
+    for (const t of tasks) t.catch(() => {});
+    throw err;
+  }
   tasks.push(server.start(signal));
-  await server.listen();
   return { server, done: Promise.all(tasks).then(() => undefined) };
+}
+
+/** The webhook server as a manager Runnable; `serving` is what `/readyz` asks of it. */
+export interface WebhookRunnable extends Runnable {
+  /** Listening, not stopping, with a certificate valid now. */
+  readonly serving: boolean;
+  /** The server, once `start()` has made it. */
+  readonly server: WebhookServer | undefined;
+}
+
+/**
+ * A Runnable serving the operator's webhooks: `start()` gets a certificate (the Secret, or the
+ * files of `certDir`), listens, serves until its signal aborts and then drains in-flight reviews;
+ * `ready()` resolves once it listens with a certificate, and rejects if it cannot.
+ */
+export function webhookRunnable(options: OperatorWebhookOptions): WebhookRunnable {
+  let server: WebhookServer | undefined;
+  let listening!: () => void;
+  let failed!: (err: unknown) => void;
+  const isListening = new Promise<void>((resolve, reject) => {
+    listening = resolve;
+    failed = reject;
+  });
+  isListening.catch(() => {});
+  return {
+    name: 'webhook server',
+    async start(signal) {
+      let served: Awaited<ReturnType<typeof serveOperatorWebhooks>>;
+      // Until it listens, its own controller: a failure stops the rotator it may have started.
+      const local = new AbortController();
+      const both = AbortSignal.any([signal, local.signal]);
+      try {
+        served = await serveOperatorWebhooks(options, both);
+      } catch (err) {
+        local.abort(err);
+        failed(err);
+        throw err;
+      }
+      server = served.server;
+      listening();
+      await served.done;
+    },
+    ready(signal) {
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        isListening.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
+    },
+    get serving() {
+      return server?.ready ?? false;
+    },
+    get server() {
+      return server;
+    },
+  };
+}
+
+/**
+ * Adds the operator's webhooks to `manager`: a `webhookRunnable()` in its `webhooks` group (so it
+ * runs on every replica, before the caches start, and stops after the controllers and caches) and
+ * a `/readyz` check that it serves with a valid certificate. Handlers and certificate management
+ * get the manager's unfenced client: they must go on working on a replica that does not lead, and
+ * while the manager drains them after a loss of leadership or on shutdown.
+ */
+export function addOperatorWebhooks(
+  manager: Manager,
+  options: Omit<OperatorWebhookOptions, 'client' | 'log' | 'metrics'> &
+    Partial<Pick<OperatorWebhookOptions, 'log' | 'metrics'>>,
+): WebhookRunnable {
+  const r = webhookRunnable({
+    client: manager.unfencedClient,
+    log: manager.log,
+    metrics: manager.metrics.registry,
+    ...options,
+  });
+  manager.addRunnable(r, 'webhooks').addReadyCheck('webhooks', () => r.serving);
+  return r;
 }
