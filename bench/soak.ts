@@ -517,8 +517,32 @@ async function operatorProcess(args: string[]): Promise<void> {
   const stop = new AbortController();
   const running = manager.start(stop.signal);
   running.catch((err: unknown) => say({ type: 'error', message: `manager: ${reason(err)}` }));
-  await manager.cache.waitForSync();
-  say({ type: 'synced' });
+
+  const lines = createInterface({ input: process.stdin });
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    stop.abort();
+    await running.catch(() => {});
+    await direct.close();
+    lines.close();
+    await new Promise((r) => setImmediate(r));
+    say({ type: 'stopped', handles: countHandles() });
+  };
+  lines.on('line', (line) => {
+    const command = line.trim();
+    const work =
+      command === 'sample'
+        ? sample()
+        : command === 'check'
+          ? check()
+          : command === 'stop'
+            ? shutdown()
+            : undefined;
+    work?.catch((err: unknown) => say({ type: 'error', message: `${command}: ${reason(err)}` }));
+  });
+  lines.on('close', () => void shutdown());
 
   const controllerMatch = 'controller="webapp"';
   const sample = async () => {
@@ -566,31 +590,13 @@ async function operatorProcess(args: string[]): Promise<void> {
     say({ type: 'check', mismatches, objects });
   };
 
-  const lines = createInterface({ input: process.stdin });
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    stop.abort();
-    await running.catch(() => {});
-    await direct.close();
-    lines.close();
-    await new Promise((r) => setImmediate(r));
-    say({ type: 'stopped', handles: countHandles() });
-  };
-  lines.on('line', (line) => {
-    const command = line.trim();
-    const work =
-      command === 'sample'
-        ? sample()
-        : command === 'check'
-          ? check()
-          : command === 'stop'
-            ? shutdown()
-            : undefined;
-    work?.catch((err: unknown) => say({ type: 'error', message: `${command}: ${reason(err)}` }));
-  });
-  lines.on('close', () => void shutdown());
+  // Listening before the sync: a parent that dies while the operator starts still stops it.
+  try {
+    await manager.cache.waitForSync(stop.signal);
+  } catch (err) {
+    if (!stopping) throw err;
+  }
+  if (!stopping) say({ type: 'synced' });
 }
 
 if (import.meta.main && process.argv[2] === 'operator') {
