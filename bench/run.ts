@@ -6,11 +6,14 @@
  *   npm run bench -- --quick  a smoke run
  *
  *   npm run bench -- --sections=operator --quick   some sections only (controlplane, informer,
- *                                                  streaming, http2, webhook, operator) (printed, and written
+ *                                                  streaming, http2, webhook, operator, soak) (printed, and written
  *                                                  only by sections that write their own file)
  *
  * Operator benchmark options: `--large` (10,000 objects to converge), `--contenders=operon,kopf`
  * (a subset), `--rate=N` (spec updates per second in the latency scenario, uncapped).
+ *
+ *   npm run bench -- --sections=soak [--soak-minutes=30]   the soak (bench/soak.ts); not in the
+ *                                                         default run; exits 1 if a verdict fails
  */
 
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -19,6 +22,7 @@ import { installBinaries } from '../src/testing/index.ts';
 import { benchControlPlane } from './controlplane.ts';
 import { benchInformer } from './informer.ts';
 import { benchOperator } from './operator.ts';
+import { benchSoak } from './soak.ts';
 import { benchStreamingList } from './streaming-list.ts';
 import { benchWatchHttp2 } from './watch-http2.ts';
 import { benchWebhook } from './webhook.ts';
@@ -49,6 +53,18 @@ if (wanted('operator')) {
       ...(rate ? { rate: Number(rate) } : {}),
     }),
   );
+}
+
+// The soak runs only when asked for: it takes half an hour by default.
+if (only?.includes('soak')) {
+  const minutes = option('soak-minutes');
+  const slope = option('soak-heap-slope');
+  const soak = await benchSoak({
+    minutes: minutes === undefined ? 30 : Number(minutes),
+    ...(slope ? { heapSlopeLimit: Number(slope) } : {}),
+  });
+  sections.push(soak.report);
+  if (!soak.passed) process.exitCode = 1;
 }
 
 const report = [

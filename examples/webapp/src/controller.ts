@@ -13,6 +13,7 @@ import {
   findCondition,
   jsonEqual,
   type ReconcileContext,
+  type Request,
   setCondition,
   updateStatus,
 } from 'operon/controller';
@@ -52,12 +53,15 @@ export function podLabels(app: WebApp): Record<string, string> {
   return { 'app.kubernetes.io/name': 'webapp', 'app.kubernetes.io/instance': app.metadata!.name! };
 }
 
-function registryKey(app: WebApp): string {
-  return `${app.metadata!.namespace}.${app.metadata!.name}`;
+/** The registry key of a WebApp, from the object or from a request for it. */
+function registryKey(of: { namespace?: string | undefined; name: string }): string {
+  return `${of.namespace}.${of.name}`;
 }
 
+const nameOf = (app: WebApp) => ({ namespace: app.metadata!.namespace, name: app.metadata!.name! });
+
 async function register(client: Client, namespace: string, app: WebApp, signal: AbortSignal): Promise<void> {
-  const patch = { data: { [registryKey(app)]: app.spec.image } };
+  const patch = { data: { [registryKey(nameOf(app))]: app.spec.image } };
   try {
     await client.patch(ConfigMap, REGISTRY, patch, { namespace, signal });
   } catch (err) {
@@ -78,12 +82,12 @@ async function register(client: Client, namespace: string, app: WebApp, signal: 
 async function unregister(
   client: Client,
   namespace: string,
-  app: WebApp,
+  of: { namespace?: string | undefined; name: string },
   signal: AbortSignal,
 ): Promise<void> {
   try {
     // A merge patch with null removes just this app's key.
-    await client.patch(ConfigMap, REGISTRY, { data: { [registryKey(app)]: null } }, { namespace, signal });
+    await client.patch(ConfigMap, REGISTRY, { data: { [registryKey(of)]: null } }, { namespace, signal });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
@@ -213,10 +217,19 @@ export function statusFor(
   };
 }
 
-async function reconcileWebApp(ctx: ReconcileContext<WebApp>, options: WebAppControllerOptions) {
-  const found = await ctx.get();
-  if (!found) return Action.done();
+async function reconcileWebApp(
+  request: Request,
+  ctx: ReconcileContext<WebApp>,
+  options: WebAppControllerOptions,
+) {
   const { client, signal } = ctx;
+  const found = await ctx.get();
+  if (!found) {
+    // Gone. A reconcile that read a stale copy after the finalizer came off (the answer to that
+    // write lost, the watch behind) may have registered it again: its delete event ends here.
+    await unregister(client, options.registryNamespace, request, signal);
+    return Action.done();
+  }
 
   // Cleanup first when it is going: the registry entry goes before the finalizer does.
   const fin = await finalize({
@@ -226,7 +239,7 @@ async function reconcileWebApp(ctx: ReconcileContext<WebApp>, options: WebAppCon
     finalizer: FINALIZER,
     signal,
     cleanup: async (app) => {
-      await unregister(client, options.registryNamespace, app, signal);
+      await unregister(client, options.registryNamespace, nameOf(app), signal);
       ctx.events.event(app, {
         type: 'Normal',
         reason: 'Unregistered',
@@ -346,6 +359,6 @@ export function webAppController(options: WebAppControllerOptions) {
         },
       ],
     },
-    reconcile: (_request, ctx) => reconcileWebApp(ctx, options),
+    reconcile: (request, ctx) => reconcileWebApp(request, ctx, options),
   });
 }

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { HEAP_SLOPE_LIMIT, heapVerdict, linearFit } from '../bench/soak.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MiB = 1024 * 1024;
+
+/** `n` samples `every` seconds apart, heap from `heapAt(seconds)`. */
+const series = (n: number, every: number, heapAt: (s: number) => number) =>
+  Array.from({ length: n }, (_, i) => ({ at: i * every, heap: heapAt(i * every) }));
+
+describe('the soak heap verdict', () => {
+  it('fits a line through points exactly', () => {
+    const { slope, intercept } = linearFit([
+      [0, 3],
+      [1, 5],
+      [2, 7],
+    ]);
+    assert.equal(slope, 2);
+    assert.equal(intercept, 3);
+  });
+
+  it('calls a noisy but stationary heap flat, and a heap growing at twice the limit not flat', () => {
+    // Deterministic noise of +-1 MiB around 40 MiB: large swings, no trend.
+    const noisy = series(60, 10, (s) => 40 * MiB + (((s * 7919) % 13) - 6) * (MiB / 6));
+    const flat = heapVerdict(noisy, 60);
+    assert.ok(flat.flat, flat.why);
+    const growing = series(60, 10, (s) => 40 * MiB + (2 * HEAP_SLOPE_LIMIT * s) / 60);
+    const leak = heapVerdict(growing, 60);
+    assert.equal(leak.flat, false, leak.why);
+    assert.ok(Math.abs(leak.slope - 2 * HEAP_SLOPE_LIMIT) < 1, `slope ${leak.slope}`);
+  });
+
+  it('leaves the warm-up out: a heap that grows while warming up and then stays is flat', () => {
+    const samples = series(60, 10, (s) => (s < 120 ? 20 * MiB + s * 100_000 : 32 * MiB));
+    assert.equal(heapVerdict(samples, 0).flat, false, 'judged from the start it grows');
+    assert.ok(heapVerdict(samples, 120).flat, 'after warm-up it is flat');
+  });
+
+  it('gives no verdict (not flat) from fewer than 5 samples after warm-up', () => {
+    const v = heapVerdict(
+      series(10, 10, () => 30 * MiB),
+      60,
+    );
+    assert.equal(v.samples, 4);
+    assert.equal(v.flat, false);
+    assert.match(v.why, /too few samples/);
+  });
+});
+
+describe('npm run bench -- --sections=soak --soak-minutes=2', () => {
+  it('churns the WebApp operator through faults and ends converged, with no lost event, the cache equal to a LIST, and a flat heap', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+      (resolve) => {
+        execFile(
+          process.execPath,
+          ['--conditions=operon:source', 'bench/run.ts', '--sections=soak', '--soak-minutes=2'],
+          { cwd: ROOT, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
+          (err, out, errOut) =>
+            resolve({
+              code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+              stdout: out,
+              stderr: errOut,
+            }),
+        );
+      },
+    );
+    const verdict = /^Soak verdict: (.*)$/m.exec(stdout)?.[1];
+    assert.ok(verdict, `a verdict line; stdout: ${stdout.slice(-2000)}; stderr: ${stderr.slice(-2000)}`);
+    assert.match(verdict, /converged=yes/, stdout);
+    assert.match(verdict, /lost-events=0 /, stdout);
+    assert.match(verdict, /heap=flat/, stdout);
+    assert.match(verdict, /write-failures=0 /, stdout);
+    assert.match(verdict, /leaked-handles=0 /, stdout);
+    assert.match(stdout, /cache == fresh LIST: yes \([1-9]\d* objects\)/);
+    // The run did churn and fault: figures that are zero only when nothing happened.
+    assert.match(stdout, /: [1-9]\d* created, [1-9]\d* updated, [1-9]\d* deleted\./);
+    assert.match(stdout, /[1-9]\d* connections cut in all/);
+    assert.equal(code, 0, stderr.slice(-3000));
+  });
+});
