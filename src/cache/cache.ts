@@ -80,6 +80,12 @@ export interface Cache extends Reader {
   /** Runs every informer (and those made later) until `signal` aborts; resolves once all stopped. */
   start(signal: AbortSignal): Promise<void>;
   /**
+   * Stops and drops every informer of `type` (all scopes), for a kind that is no longer served (its
+   * CRD was deleted); resolves once their watches have stopped. Handlers on them hear nothing
+   * more; a later `informerFor(type)` makes a new one.
+   */
+  forget(type: ResourceType): Promise<void>;
+  /**
    * Resolves when every informer made so far has synced; rejects with an OperonError (code
    * `OPERON_TIMEOUT`) naming those that have not after `syncTimeoutMs`, with their last error.
    */
@@ -126,7 +132,15 @@ export function createCache(
   options: CacheOptions = {},
   internals: CacheInternals = {},
 ): Cache {
-  const informers = new Map<string, { informer: Informer<KubernetesObject>; scope: InformerScope }>();
+  interface Entry {
+    informer: Informer<KubernetesObject>;
+    scope: InformerScope;
+    /** Aborts to stop this informer alone (`forget`). */
+    stop: AbortController;
+    /** Settles once it has stopped, after it was started. */
+    done?: Promise<void>;
+  }
+  const informers = new Map<string, Entry>();
   const makeInformer = internals.createInformer ?? createInformer;
   let running: { signal: AbortSignal; runs: Array<Promise<void>> } | undefined;
 
@@ -145,14 +159,13 @@ export function createCache(
   });
   client.onWrite((write) => ryw.record(write));
 
-  function run(informer: Informer<KubernetesObject>) {
+  function run(entry: Entry) {
     if (!running) return;
-    const { signal } = running;
-    running.runs.push(
-      informer.start(signal).catch((err: unknown) => {
-        if (!signal.aborted) options.informer?.onError?.(err as Error, 0, 0);
-      }),
-    );
+    const signal = AbortSignal.any([running.signal, entry.stop.signal]);
+    entry.done = entry.informer.start(signal).catch((err: unknown) => {
+      if (!signal.aborted) options.informer?.onError?.(err as Error, 0, 0);
+    });
+    running.runs.push(entry.done);
   }
 
   const cache: Cache = {
@@ -183,7 +196,7 @@ export function createCache(
           ...effective,
           indexers: options.indexers?.get(type as ResourceType),
         });
-        entry = { informer, scope: effective };
+        entry = { informer, scope: effective, stop: new AbortController() };
         informers.set(key, entry);
         cachedKinds.add(typeKey(type));
         if (
@@ -196,9 +209,25 @@ export function createCache(
           readers.set(typeKey(type), informer);
           informer.addHandlers({ delete: (object) => ryw.observedDelete(typeKey(type), object) });
         }
-        run(informer);
+        run(entry);
       }
       return entry.informer as unknown as Informer<T>;
+    },
+
+    async forget(type) {
+      const prefix = `${typeKey(type)}|`;
+      const gone: Entry[] = [];
+      for (const [key, entry] of informers) {
+        if (!key.startsWith(prefix)) continue;
+        informers.delete(key);
+        entry.stop.abort(
+          new OperonError(ErrorCode.Stopped, `The cache stopped watching ${type.kind}: it is not served.`),
+        );
+        gone.push(entry);
+      }
+      cachedKinds.delete(typeKey(type));
+      readers.delete(typeKey(type));
+      await Promise.all(gone.map((e) => e.done));
     },
 
     async get<T extends KubernetesObject>(
@@ -255,7 +284,7 @@ export function createCache(
     async start(signal) {
       if (running) throw new OperonError(ErrorCode.InvalidArgument, 'The cache is already running.');
       running = { signal, runs: [] };
-      for (const { informer } of informers.values()) run(informer);
+      for (const entry of informers.values()) run(entry);
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         signal.addEventListener('abort', () => resolve(), { once: true });

@@ -1,0 +1,85 @@
+/**
+ * Which kinds the API server serves now: `createKindTracker()` watches CustomResourceDefinitions
+ * with one informer in the shared cache (no polling) and says, for each kind a controller uses,
+ * whether it is served (built in, or its CRD is Established with the version served) and which
+ * CRD it waits for when it is not. Listeners hear of every CRD change.
+ */
+
+import type { Cache } from '../cache/cache.ts';
+import type { Informer } from '../cache/informer.ts';
+import type { KubernetesObject, ResourceType } from '../client/resource.ts';
+import {
+  type CustomResourceDefinition as CrdObject,
+  CustomResourceDefinition,
+} from '../client/types/index.ts';
+
+/** API groups Kubernetes serves itself: the core group, `*.k8s.io`, and the unsuffixed built-ins. */
+const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'autoscaling', 'policy', 'extensions']);
+
+/**
+ * Whether `group` is served by Kubernetes itself rather than by a CRD. A kind in any other group
+ * is taken to come from a CRD: it is served only while its CRD is Established.
+ */
+export function isBuiltinGroup(group: string): boolean {
+  return BUILTIN_GROUPS.has(group) || group === 'k8s.io' || group.endsWith('.k8s.io');
+}
+
+/** The CRD name of a kind: `<plural>.<group>`, e.g. `webapps.example.operon.dev`. */
+export function crdNameOf(type: ResourceType): string {
+  return `${type.plural}.${type.group}`;
+}
+
+/** Whether `crd` is Established and serves `version`. */
+export function crdServes(crd: CrdObject | undefined, version: string): boolean {
+  if (!crd || crd.metadata?.deletionTimestamp) return false;
+  const established = (crd.status?.conditions ?? []).some(
+    (c) => c.type === 'Established' && c.status === 'True',
+  );
+  return established && (crd.spec?.versions ?? []).some((v) => v.name === version && v.served);
+}
+
+export interface KindTracker {
+  /**
+   * Makes sure CRDs are watched if any of `types` comes from a CRD, and resolves once that watch
+   * has listed (at once when every type is built in, or it has already).
+   */
+  track(types: readonly ResourceType[], signal: AbortSignal): Promise<void>;
+  /** The CRD names among `types` that are not served now (empty: all served). */
+  missing(types: readonly ResourceType[]): string[];
+  /** Calls `listener` after every CRD change; returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
+}
+
+export function createKindTracker(cache: Cache): KindTracker {
+  let informer: Informer<KubernetesObject> | undefined;
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const l of [...listeners]) l();
+  };
+
+  return {
+    async track(types, signal) {
+      if (types.every((t) => isBuiltinGroup(t.group))) return;
+      if (!informer) {
+        informer = cache.informerFor(CustomResourceDefinition as ResourceType<KubernetesObject>);
+        informer.addHandlers({ add: changed, update: changed, delete: changed });
+      }
+      await informer.waitForSync(signal);
+    },
+    missing(types) {
+      const out = new Set<string>();
+      for (const t of types) {
+        if (isBuiltinGroup(t.group)) continue;
+        const crd = informer?.synced
+          ? (informer.store.get(crdNameOf(t)) as CrdObject | undefined)
+          : undefined;
+        if (!crdServes(crd, t.version)) out.add(crdNameOf(t));
+      }
+      return [...out];
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
