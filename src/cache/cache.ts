@@ -11,6 +11,7 @@ import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import { createInformer, type Informer, type InformerErrorInfo, type InformerOptions } from './informer.ts';
+import { multiNamespaceInformer } from './multi-namespace.ts';
 import { createReadYourWrites, type ReadYourWritesStats } from './read-your-writes.ts';
 import { parseLabelSelector } from './selector.ts';
 import { keyOf } from './store.ts';
@@ -26,6 +27,12 @@ export interface InformerScope {
 export interface CacheOptions {
   /** Watch only this namespace (default: all). */
   namespace?: string;
+  /**
+   * Watch only these namespaces (controller-runtime's `DefaultNamespaces`): one watch per namespace
+   * for each namespaced kind, read as one store; cluster-scoped kinds are watched cluster-wide. Reads
+   * in other namespaces must go through the client. Not together with `namespace`.
+   */
+  namespaces?: readonly string[];
   /** Options for every informer (transform, managedFields, freeze, watch tuning, onError). */
   informer?: Omit<InformerOptions<KubernetesObject>, keyof InformerScope | 'indexers' | 'watcher'>;
   /** Indexes per kind, by `ResourceType`. */
@@ -141,6 +148,9 @@ export function createCache(
     done?: Promise<void>;
   }
   const informers = new Map<string, Entry>();
+  const namespaces = checkNamespaces(options);
+  /** The joined informers of namespaced kinds when the cache watches several namespaces. */
+  const joined = new Map<string, Informer<KubernetesObject>>();
   const makeInformer = internals.createInformer ?? createInformer;
   let running: { signal: AbortSignal; runs: Array<Promise<void>> } | undefined;
 
@@ -155,7 +165,8 @@ export function createCache(
     tracks: (kind) => cachedKinds.has(kind),
     informerOf: (kind) => readers.get(kind),
     latestResourceVersion: async (type, signal) =>
-      (await client.list(type, { namespace: options.namespace, limit: 1, signal })).metadata.resourceVersion,
+      (await client.list(type, { namespace: options.namespace ?? namespaces?.[0], limit: 1, signal }))
+        .metadata.resourceVersion,
   });
   client.onWrite((write) => ryw.record(write));
 
@@ -170,6 +181,26 @@ export function createCache(
 
   const cache: Cache = {
     informerFor<T extends KubernetesObject>(type: ResourceType<T>, scope: InformerScope = {}): Informer<T> {
+      if (namespaces && type.namespaced && scope.namespace === undefined) {
+        const key = `${typeKey(type)}|${scopeKey(scope)}|joined`;
+        let informer = joined.get(key);
+        if (!informer) {
+          const members = new Map(
+            namespaces.map((namespace) => [
+              namespace,
+              cache.informerFor(type as ResourceType<KubernetesObject>, { ...scope, namespace }),
+            ]),
+          );
+          informer = multiNamespaceInformer(members);
+          joined.set(key, informer);
+          cachedKinds.add(typeKey(type));
+          if (!scope.labelSelector && !scope.fieldSelector && !scope.metadataOnly) {
+            readers.set(typeKey(type), informer);
+            informer.addHandlers({ delete: (object) => ryw.observedDelete(typeKey(type), object) });
+          }
+        }
+        return informer as unknown as Informer<T>;
+      }
       const effective: InformerScope = { ...scope, namespace: scope.namespace ?? options.namespace };
       const key = `${typeKey(type)}|${scopeKey(effective)}`;
       let entry = informers.get(key);
@@ -225,6 +256,7 @@ export function createCache(
         );
         gone.push(entry);
       }
+      for (const key of [...joined.keys()]) if (key.startsWith(prefix)) joined.delete(key);
       cachedKinds.delete(typeKey(type));
       readers.delete(typeKey(type));
       await Promise.all(gone.map((e) => e.done));
@@ -374,6 +406,12 @@ export function createCache(
         `Read of ${type.kind} from a cache that is not running: start it first (cache.start(signal)), or read through the client.`,
       );
     }
+    if (namespaces && type.namespaced && namespace !== undefined && !namespaces.includes(namespace)) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `The cache watches only the namespaces ${namespaces.map((n) => `"${n}"`).join(', ')}; a read in "${namespace}" must go through the client.`,
+      );
+    }
     if (options.namespace && type.namespaced && namespace !== options.namespace) {
       throw new OperonError(
         ErrorCode.InvalidArgument,
@@ -384,6 +422,23 @@ export function createCache(
   }
 
   return cache;
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The `namespaces` option, checked and without repeats; undefined when not given. */
+function checkNamespaces(options: CacheOptions): readonly string[] | undefined {
+  if (options.namespaces === undefined) return undefined;
+  const problem = (what: string) =>
+    new OperonError(ErrorCode.InvalidArgument, `Cache option namespaces: ${what}.`);
+  if (!Array.isArray(options.namespaces) || options.namespaces.length === 0)
+    throw problem('give at least one namespace, or leave it out to watch all');
+  if (options.namespace !== undefined) throw problem('give either namespace or namespaces, not both');
+  for (const n of options.namespaces) {
+    if (typeof n !== 'string' || n.length > 63 || !NAMESPACE.test(n))
+      throw problem(`"${String(n)}" is not a namespace name`);
+  }
+  return [...new Set(options.namespaces)];
 }
 
 /** Why an informer has not synced, from its last error: what a user should check. */

@@ -47,7 +47,14 @@ export interface ManagerOptions {
   clientOptions?: ClientOptions;
   /** Watch and reconcile in this namespace only (default: all). */
   namespace?: string;
-  cache?: Omit<CacheOptions, 'namespace'>;
+  /**
+   * Watch and reconcile in these namespaces only (controller-runtime's `DefaultNamespaces`): one
+   * watch per namespace and kind, one store for readers; objects elsewhere are never cached nor
+   * reconciled. Not together with `namespace`. `operon generate rbac` grants a Role in each
+   * (`watchNamespaces`) instead of a ClusterRole.
+   */
+  namespaces?: readonly string[];
+  cache?: Omit<CacheOptions, 'namespace' | 'namespaces'>;
   /** Lease-based leader election; default off (one replica). */
   leaderElection?: LeaderElectionConfig | false;
   /** `host:port` for /metrics (`:0` picks a free port); false to turn off. Default `:8443` (`:8080` when `metricsSecure` is false). */
@@ -177,6 +184,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
   const cache = createCache(base, {
     ...options.cache,
     ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.namespaces ? { namespaces: options.namespaces } : {}),
     onWatchError: (type, error, attempt, retryInMs) => {
       metrics.watchError(type);
       log.warn('watch error; retrying', { kind: type.kind, err: error, attempt, retryInMs });
