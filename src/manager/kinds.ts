@@ -13,15 +13,45 @@ import {
   CustomResourceDefinition,
 } from '../client/types/index.ts';
 
-/** API groups Kubernetes serves itself: the core group, `*.k8s.io`, and the unsuffixed built-ins. */
-const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'autoscaling', 'policy', 'extensions']);
+/**
+ * API groups the kube-apiserver serves itself (and metrics.k8s.io, which metrics-server serves
+ * through aggregation, not a CRD). Exact names: `gateway.networking.k8s.io` or
+ * `snapshot.storage.k8s.io` are CRDs.
+ */
+const BUILTIN_GROUPS = new Set([
+  '',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'apps',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'autoscaling',
+  'batch',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'extensions',
+  'flowcontrol.apiserver.k8s.io',
+  'internal.apiserver.k8s.io',
+  'metrics.k8s.io',
+  'networking.k8s.io',
+  'node.k8s.io',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'resource.k8s.io',
+  'scheduling.k8s.io',
+  'storage.k8s.io',
+  'storagemigration.k8s.io',
+]);
 
 /**
  * Whether `group` is served by Kubernetes itself rather than by a CRD. A kind in any other group
  * is taken to come from a CRD: it is served only while its CRD is Established.
  */
 export function isBuiltinGroup(group: string): boolean {
-  return BUILTIN_GROUPS.has(group) || group === 'k8s.io' || group.endsWith('.k8s.io');
+  return BUILTIN_GROUPS.has(group);
 }
 
 /** The CRD name of a kind: `<plural>.<group>`, e.g. `webapps.example.operon.dev`. */
