@@ -47,6 +47,24 @@ export interface OperatorDefinition {
   manager?: Omit<ManagerOptions, 'leaderElection' | 'namespace'>;
 }
 
+/** The manager's namespace scope from `WATCH_NAMESPACE` (`a` or `a,b,c`); nothing when unset. */
+function watchScope(value: string | undefined): { namespace: string } | { namespaces: string[] } | object {
+  const names = (value ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (names.length === 0) return {};
+  return names.length === 1 ? { namespace: names[0]! } : { namespaces: names };
+}
+
+function withoutNamespaces<T extends { namespaces?: unknown }>(
+  o: T | undefined,
+): Omit<T, 'namespaces'> | undefined {
+  if (!o) return o;
+  const { namespaces: _dropped, ...rest } = o;
+  return rest;
+}
+
 export interface Operator {
   readonly definition: Readonly<OperatorDefinition> & {
     namespace: string;
@@ -139,11 +157,11 @@ export function defineOperator(def: OperatorDefinition): Operator {
           name: def.name,
           // Endpoint settings from the environment and the command line (kubebuilder's flags).
           ...runFlags(process.argv.slice(2), env),
-          ...def.manager,
-          // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one namespace.
-          ...(env.WATCH_NAMESPACE || def.watchNamespace
-            ? { namespace: env.WATCH_NAMESPACE || def.watchNamespace }
-            : {}),
+          // A WATCH_NAMESPACE replaces the definition's namespaces.
+          ...(env.WATCH_NAMESPACE ? withoutNamespaces(def.manager) : def.manager),
+          // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one
+          // namespace, or to several when comma-separated.
+          ...watchScope(env.WATCH_NAMESPACE || def.watchNamespace),
           // Leader election in a cluster; off for a local run unless OPERON_LEADER_ELECTION=true.
           ...(definition.leaderElection && (inCluster || env.OPERON_LEADER_ELECTION === 'true')
             ? {
