@@ -180,6 +180,56 @@ describe('kinds that come and go', () => {
     const waits = logs.filter((l) => l.includes(`"waiting for CRD ${crdName}"`));
     assert.equal(waits.length, 2, waits.join('\n'));
   });
+
+  it('adds a controller after start; one whose CRD is installed starts without ever waiting', async () => {
+    await using ns = await plane.createNamespace('crd-late');
+    await installCrd();
+    try {
+      await client.create(Gadget, { metadata: { name: 'there', namespace: ns.name } } as never);
+      const logs: string[] = [];
+      const manager = await createManager({
+        config: await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }),
+        namespace: ns.name,
+        metricsAddress: false,
+        healthAddress: false,
+        gracefulShutdownMs: 5000,
+        log: createLogger({ format: 'json', level: 'debug', write: (l) => logs.push(l) }),
+      });
+      const seen: string[] = [];
+      manager.add(controller({ name: 'configs', for: ConfigMap, reconcile: async () => {} }));
+      const ac = new AbortController();
+      const done = manager.start(ac.signal);
+      try {
+        await eventually('the manager running', () => manager.status().phase === 'running');
+        manager.add(
+          controller({
+            name: 'late-gadgets',
+            for: Gadget,
+            async reconcile(req) {
+              seen.push(req.name);
+            },
+          }),
+        );
+        await eventually('the late controller to reconcile the gadget', () => seen.includes('there'));
+        const late = manager.status().controllers.find((c) => c.name === 'late-gadgets');
+        assert.equal(late?.state, 'ready');
+        assert.throws(
+          () => manager.add(controller({ name: 'configs', for: ConfigMap, reconcile: async () => {} })),
+          /names must be unique/,
+        );
+      } finally {
+        ac.abort();
+        await done;
+      }
+      assert.deepEqual(
+        logs.filter((l) => l.includes('waiting for CRD')),
+        [],
+        'a served CRD is never reported as awaited',
+      );
+    } finally {
+      await removeCrd();
+    }
+  });
 });
 
 function escapeRegExp(s: string): string {

@@ -111,6 +111,8 @@ export function createControllerSet(options: ControllerSetOptions): ControllerSe
     | { signal: AbortSignal; graceMs: number; lost: AbortSignal; runs: Set<Promise<void>> }
     | undefined;
   let initialDone = false;
+  /** CRD events are acted on only once the CRD informer has listed (before, every CRD looks absent). */
+  let tracking = false;
 
   function makeSlot(def: ControllerDefinition<KubernetesObject>): Slot {
     return {
@@ -148,6 +150,8 @@ export function createControllerSet(options: ControllerSetOptions): ControllerSe
   async function step(slot: Slot): Promise<void> {
     const signal = supervising;
     if (!signal || signal.aborted) return;
+    // Until the CRD watch has listed, every CRD looks absent: decide nothing yet.
+    if (!kinds.knows(slot.kinds)) return;
     const missing = kinds.missing(slot.kinds);
     if (missing.length > 0) {
       if (slot.active) await deactivate(slot, missing);
@@ -264,13 +268,14 @@ export function createControllerSet(options: ControllerSetOptions): ControllerSe
         async start(signal) {
           supervising = signal;
           const off = kinds.onChange(() => {
-            for (const slot of slots) void evaluate(slot);
+            if (tracking) for (const slot of slots) void evaluate(slot);
           });
           try {
             await kinds.track(
               slots.flatMap((s) => s.kinds),
               signal,
             );
+            tracking = true;
             await Promise.all(slots.map((s) => evaluate(s)));
             initialDone = true;
             initial?.();

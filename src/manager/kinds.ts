@@ -59,9 +59,13 @@ export function crdNameOf(type: ResourceType): string {
   return `${type.plural}.${type.group}`;
 }
 
-/** Whether `crd` is Established and serves `version`. */
+/**
+ * Whether `crd` is Established and serves `version`. A CRD being deleted still counts until it is
+ * gone: the API server deletes its objects first, and the controller must see those deletes (and
+ * remove its finalizers, or the CRD never goes).
+ */
 export function crdServes(crd: CrdObject | undefined, version: string): boolean {
-  if (!crd || crd.metadata?.deletionTimestamp) return false;
+  if (!crd) return false;
   const established = (crd.status?.conditions ?? []).some(
     (c) => c.type === 'Established' && c.status === 'True',
   );
@@ -74,6 +78,8 @@ export interface KindTracker {
    * has listed (at once when every type is built in, or it has already).
    */
   track(types: readonly ResourceType[], signal: AbortSignal): Promise<void>;
+  /** Whether the tracker can tell for `types` (all built in, or the CRD watch has listed). */
+  knows(types: readonly ResourceType[]): boolean;
   /** The CRD names among `types` that are not served now (empty: all served). */
   missing(types: readonly ResourceType[]): string[];
   /** Calls `listener` after every CRD change; returns the unsubscribe. */
@@ -95,6 +101,9 @@ export function createKindTracker(cache: Cache): KindTracker {
         informer.addHandlers({ add: changed, update: changed, delete: changed });
       }
       await informer.waitForSync(signal);
+    },
+    knows(types) {
+      return types.every((t) => isBuiltinGroup(t.group)) || informer?.synced === true;
     },
     missing(types) {
       const out = new Set<string>();
