@@ -16,10 +16,11 @@ import {
   prepareController,
   type RunningController,
 } from '../controller/controller.ts';
+import { ErrorCode, OperonError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { QueueMetrics } from '../queue/index.ts';
 import { controllerRunnable } from './controller-runnable.ts';
-import type { KindTracker } from './kinds.ts';
+import { crdNameOf, type KindTracker } from './kinds.ts';
 import { aborted, type Runnable } from './runnable.ts';
 
 /**
@@ -198,7 +199,12 @@ export function createControllerSet(options: ControllerSetOptions): ControllerSe
   async function deactivate(slot: Slot, missing: readonly string[]): Promise<void> {
     const activation = slot.active!;
     log.info('CRD no longer served; stopping the controller', { controller: slot.name, crds: missing });
-    activation.stop.abort(new Error(`CRD ${missing.join(', ')} is no longer served`));
+    activation.stop.abort(
+      new OperonError(
+        ErrorCode.Stopped,
+        `controller ${slot.name} stopped: CRD ${missing.join(', ')} is no longer served`,
+      ),
+    );
     wakeAll(slot);
     if (activation.led) await activation.led;
     else {
@@ -206,7 +212,7 @@ export function createControllerSet(options: ControllerSetOptions): ControllerSe
       await activation.running.done;
     }
     slot.active = undefined;
-    const gone = slot.kinds.filter((t) => missing.includes(`${t.plural}.${t.group}`));
+    const gone = slot.kinds.filter((t) => missing.includes(crdNameOf(t)));
     await Promise.all(gone.map((t) => cache.forget(t)));
   }
 
