@@ -37,7 +37,11 @@ export interface OperatorDefinition {
    * rotates it; `cert-manager` generates a Certificate and mounts its Secret into the pod.
    */
   webhookCertificates?: 'self-signed' | 'cert-manager';
-  /** Watch one namespace (namespaced Roles) instead of the whole cluster (a ClusterRole). */
+  /**
+   * Watch one namespace (namespaced Roles) instead of the whole cluster (a ClusterRole). For several,
+   * `manager: { namespaces: [...] }` (a Role in each); at run time `WATCH_NAMESPACE=a` or
+   * `WATCH_NAMESPACE=a,b,c` overrides both.
+   */
   watchNamespace?: string;
   /** Lease-based leader election, so several replicas can run; default true. */
   leaderElection?: boolean;
