@@ -11,6 +11,7 @@ import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import { createInformer, type Informer, type InformerErrorInfo, type InformerOptions } from './informer.ts';
+import { multiNamespaceInformer } from './multi-namespace.ts';
 import { createReadYourWrites, type ReadYourWritesStats } from './read-your-writes.ts';
 import { parseLabelSelector } from './selector.ts';
 import { keyOf } from './store.ts';
@@ -26,6 +27,12 @@ export interface InformerScope {
 export interface CacheOptions {
   /** Watch only this namespace (default: all). */
   namespace?: string;
+  /**
+   * Watch only these namespaces (controller-runtime's `DefaultNamespaces`): one watch per namespace
+   * for each namespaced kind, read as one store; cluster-scoped kinds are watched cluster-wide. Reads
+   * in other namespaces must go through the client. Not together with `namespace`.
+   */
+  namespaces?: readonly string[];
   /** Options for every informer (transform, managedFields, freeze, watch tuning, onError). */
   informer?: Omit<InformerOptions<KubernetesObject>, keyof InformerScope | 'indexers' | 'watcher'>;
   /** Indexes per kind, by `ResourceType`. */
@@ -80,6 +87,12 @@ export interface Cache extends Reader {
   /** Runs every informer (and those made later) until `signal` aborts; resolves once all stopped. */
   start(signal: AbortSignal): Promise<void>;
   /**
+   * Stops and drops every informer of `type` (all scopes), for a kind that is no longer served (its
+   * CRD was deleted); resolves once their watches have stopped. Handlers on them hear nothing
+   * more; a later `informerFor(type)` makes a new one.
+   */
+  forget(type: ResourceType): Promise<void>;
+  /**
    * Resolves when every informer made so far has synced; rejects with an OperonError (code
    * `OPERON_TIMEOUT`) naming those that have not after `syncTimeoutMs`, with their last error.
    */
@@ -126,7 +139,18 @@ export function createCache(
   options: CacheOptions = {},
   internals: CacheInternals = {},
 ): Cache {
-  const informers = new Map<string, { informer: Informer<KubernetesObject>; scope: InformerScope }>();
+  interface Entry {
+    informer: Informer<KubernetesObject>;
+    scope: InformerScope;
+    /** Aborts to stop this informer alone (`forget`). */
+    stop: AbortController;
+    /** Settles once it has stopped, after it was started. */
+    done?: Promise<void>;
+  }
+  const informers = new Map<string, Entry>();
+  const namespaces = checkNamespaces(options);
+  /** The joined informers of namespaced kinds when the cache watches several namespaces. */
+  const joined = new Map<string, Informer<KubernetesObject>>();
   const makeInformer = internals.createInformer ?? createInformer;
   let running: { signal: AbortSignal; runs: Array<Promise<void>> } | undefined;
 
@@ -141,22 +165,42 @@ export function createCache(
     tracks: (kind) => cachedKinds.has(kind),
     informerOf: (kind) => readers.get(kind),
     latestResourceVersion: async (type, signal) =>
-      (await client.list(type, { namespace: options.namespace, limit: 1, signal })).metadata.resourceVersion,
+      (await client.list(type, { namespace: options.namespace ?? namespaces?.[0], limit: 1, signal }))
+        .metadata.resourceVersion,
   });
   client.onWrite((write) => ryw.record(write));
 
-  function run(informer: Informer<KubernetesObject>) {
+  function run(entry: Entry) {
     if (!running) return;
-    const { signal } = running;
-    running.runs.push(
-      informer.start(signal).catch((err: unknown) => {
-        if (!signal.aborted) options.informer?.onError?.(err as Error, 0, 0);
-      }),
-    );
+    const signal = AbortSignal.any([running.signal, entry.stop.signal]);
+    entry.done = entry.informer.start(signal).catch((err: unknown) => {
+      if (!signal.aborted) options.informer?.onError?.(err as Error, 0, 0);
+    });
+    running.runs.push(entry.done);
   }
 
   const cache: Cache = {
     informerFor<T extends KubernetesObject>(type: ResourceType<T>, scope: InformerScope = {}): Informer<T> {
+      if (namespaces && type.namespaced && scope.namespace === undefined) {
+        const key = `${typeKey(type)}|${scopeKey(scope)}|joined`;
+        let informer = joined.get(key);
+        if (!informer) {
+          const members = new Map(
+            namespaces.map((namespace) => [
+              namespace,
+              cache.informerFor(type as ResourceType<KubernetesObject>, { ...scope, namespace }),
+            ]),
+          );
+          informer = multiNamespaceInformer(members);
+          joined.set(key, informer);
+          cachedKinds.add(typeKey(type));
+          if (!scope.labelSelector && !scope.fieldSelector && !scope.metadataOnly) {
+            readers.set(typeKey(type), informer);
+            informer.addHandlers({ delete: (object) => ryw.observedDelete(typeKey(type), object) });
+          }
+        }
+        return informer as unknown as Informer<T>;
+      }
       const effective: InformerScope = { ...scope, namespace: scope.namespace ?? options.namespace };
       const key = `${typeKey(type)}|${scopeKey(effective)}`;
       let entry = informers.get(key);
@@ -183,7 +227,7 @@ export function createCache(
           ...effective,
           indexers: options.indexers?.get(type as ResourceType),
         });
-        entry = { informer, scope: effective };
+        entry = { informer, scope: effective, stop: new AbortController() };
         informers.set(key, entry);
         cachedKinds.add(typeKey(type));
         if (
@@ -196,9 +240,26 @@ export function createCache(
           readers.set(typeKey(type), informer);
           informer.addHandlers({ delete: (object) => ryw.observedDelete(typeKey(type), object) });
         }
-        run(informer);
+        run(entry);
       }
       return entry.informer as unknown as Informer<T>;
+    },
+
+    async forget(type) {
+      const prefix = `${typeKey(type)}|`;
+      const gone: Entry[] = [];
+      for (const [key, entry] of informers) {
+        if (!key.startsWith(prefix)) continue;
+        informers.delete(key);
+        entry.stop.abort(
+          new OperonError(ErrorCode.Stopped, `The cache stopped watching ${type.kind}: it is not served.`),
+        );
+        gone.push(entry);
+      }
+      for (const key of [...joined.keys()]) if (key.startsWith(prefix)) joined.delete(key);
+      cachedKinds.delete(typeKey(type));
+      readers.delete(typeKey(type));
+      await Promise.all(gone.map((e) => e.done));
     },
 
     async get<T extends KubernetesObject>(
@@ -255,7 +316,7 @@ export function createCache(
     async start(signal) {
       if (running) throw new OperonError(ErrorCode.InvalidArgument, 'The cache is already running.');
       running = { signal, runs: [] };
-      for (const { informer } of informers.values()) run(informer);
+      for (const entry of informers.values()) run(entry);
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         signal.addEventListener('abort', () => resolve(), { once: true });
@@ -345,6 +406,12 @@ export function createCache(
         `Read of ${type.kind} from a cache that is not running: start it first (cache.start(signal)), or read through the client.`,
       );
     }
+    if (namespaces && type.namespaced && namespace !== undefined && !namespaces.includes(namespace)) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `The cache watches only the namespaces ${namespaces.map((n) => `"${n}"`).join(', ')}; a read in "${namespace}" must go through the client.`,
+      );
+    }
     if (options.namespace && type.namespaced && namespace !== options.namespace) {
       throw new OperonError(
         ErrorCode.InvalidArgument,
@@ -355,6 +422,23 @@ export function createCache(
   }
 
   return cache;
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The `namespaces` option, checked and without repeats; undefined when not given. */
+function checkNamespaces(options: CacheOptions): readonly string[] | undefined {
+  if (options.namespaces === undefined) return undefined;
+  const problem = (what: string) =>
+    new OperonError(ErrorCode.InvalidArgument, `Cache option namespaces: ${what}.`);
+  if (!Array.isArray(options.namespaces) || options.namespaces.length === 0)
+    throw problem('give at least one namespace, or leave it out to watch all');
+  if (options.namespace !== undefined) throw problem('give either namespace or namespaces, not both');
+  for (const n of options.namespaces) {
+    if (typeof n !== 'string' || n.length > 63 || !NAMESPACE.test(n))
+      throw problem(`"${String(n)}" is not a namespace name`);
+  }
+  return [...new Set(options.namespaces)];
 }
 
 /** Why an informer has not synced, from its last error: what a user should check. */

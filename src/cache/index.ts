@@ -13,6 +13,7 @@ export {
   type InformerOptions,
   type InformerStats,
 } from './informer.ts';
+export { multiNamespaceInformer } from './multi-namespace.ts';
 export type { ReadYourWritesStats } from './read-your-writes.ts';
 export { parseLabelSelector } from './selector.ts';
 export {

@@ -52,4 +52,5 @@ export {
   type PredicateEvent,
   resourceVersionChanged,
 } from './predicates.ts';
+export { RESYNC_JITTER } from './resync.ts';
 export { applyOwned, isSubset, jsonEqual, updateStatus } from './status.ts';

@@ -13,7 +13,8 @@ export type ReasonKind =
   | 'mapped' // a watched object mapped to it changed
   | 'retry' // the last reconcile failed
   | 'requeue' // the last reconcile asked for Action.requeue()
-  | 'timer'; // the last reconcile asked for Action.requeueAfter()
+  | 'timer' // the last reconcile asked for Action.requeueAfter()
+  | 'resync'; // the controller's resyncPeriodMs passed
 
 export interface Reason {
   kind: ReasonKind;

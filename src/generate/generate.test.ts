@@ -6,7 +6,7 @@ import { Action, controller, watches } from '../controller/index.ts';
 import { defineOperator } from '../manager/operator.ts';
 import { defineResource, Type } from '../resource/index.ts';
 import { generateFiles } from './manifests.ts';
-import { namespacedRbacRules, rbacRules } from './rbac.ts';
+import { crdWatchRules, namespacedRbacRules, rbacManifests, rbacRules } from './rbac.ts';
 
 const Thing = defineResource({
   group: 'things.example.com',
@@ -138,6 +138,9 @@ describe('generated RBAC', () => {
         'ServiceAccount@thing-operator-system',
         'Role@apps',
         'RoleBinding@apps',
+        // Reading CRDs (to wait for a CRD that is absent) is cluster-wide.
+        'ClusterRole@',
+        'ClusterRoleBinding@',
         'Role@thing-operator-system',
         'RoleBinding@thing-operator-system',
         'ClusterRole@',
@@ -170,6 +173,66 @@ describe('generated RBAC', () => {
       f.content.split('---\n').map((d) => parse(d)),
     );
     assert.ok(!plain.some((d) => /metrics/.test(d.metadata.name)), 'no metrics roles for plain HTTP metrics');
+  });
+});
+
+describe('generated RBAC for kinds that come and go and several namespaces', () => {
+  it('lets the manager watch CRDs only when a controller uses a kind that is not built in', () => {
+    assert.deepEqual(crdWatchRules([things]), [
+      {
+        apiGroups: ['apiextensions.k8s.io'],
+        resources: ['customresourcedefinitions'],
+        verbs: ['get', 'list', 'watch'],
+      },
+    ]);
+    const builtin = controller({ name: 'cm', for: ConfigMap, owns: [Secret], reconcile: async () => {} });
+    assert.deepEqual(crdWatchRules([builtin]), []);
+    const owning = controller({ name: 'cm2', for: ConfigMap, owns: [Thing], reconcile: async () => {} });
+    assert.equal(crdWatchRules([owning]).length, 1, 'an owned custom kind counts too');
+  });
+
+  it('gives one Role per watched namespace, with what was declared there, and no manager ClusterRole', () => {
+    const declaring = controller({
+      name: 'declaring',
+      for: ConfigMap,
+      reconcile: async () => {},
+      permissions: { other: [{ resource: Secret, verbs: ['delete'], namespace: 'b' }] },
+    });
+    const docs = rbacManifests({
+      name: 'op',
+      namespace: 'op-system',
+      watchNamespaces: ['c', 'a', 'b'],
+      leaderElection: false,
+      secureMetrics: false,
+      controllers: [declaring],
+    }) as Array<{ kind: string; metadata: { name: string; namespace?: string }; rules?: unknown[] }>;
+    assert.deepEqual(
+      docs.map((d) => `${d.kind}@${d.metadata.namespace ?? ''}`),
+      [
+        'ServiceAccount@op-system',
+        'Role@a',
+        'RoleBinding@a',
+        'Role@b',
+        'RoleBinding@b',
+        'Role@c',
+        'RoleBinding@c',
+      ],
+    );
+    const inB = docs.find((d) => d.kind === 'Role' && d.metadata.namespace === 'b')!;
+    assert.ok(JSON.stringify(inB.rules).includes('"delete"'), 'the declared verb is in b');
+    const inA = docs.find((d) => d.kind === 'Role' && d.metadata.namespace === 'a')!;
+    assert.ok(!JSON.stringify(inA.rules).includes('"delete"'), 'and only in b');
+    assert.throws(
+      () =>
+        rbacManifests({
+          name: 'op',
+          namespace: 'op-system',
+          watchNamespaces: ['Not_A_Namespace'],
+          leaderElection: false,
+          controllers: [declaring],
+        }),
+      /not a namespace name/,
+    );
   });
 });
 

@@ -93,6 +93,7 @@ export function rbacFiles(operator: Operator): GeneratedFile[] {
           name: d.name,
           namespace: d.namespace,
           watchNamespace: d.watchNamespace,
+          watchNamespaces: d.manager?.namespaces,
           leaderElection: d.leaderElection,
           controllers: d.controllers,
           secureMetrics,

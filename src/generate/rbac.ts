@@ -8,6 +8,8 @@
 import type { ResourceType } from '../client/resource.ts';
 import type { AnyControllerDefinition, Verb } from '../controller/controller.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
+import { kindsOf } from '../manager/controller-set.ts';
+import { isBuiltinGroup } from '../manager/kinds.ts';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -191,6 +193,18 @@ function checkOther(who: string, o: OtherPermission): void {
   }
 }
 
+/**
+ * What the manager needs to tell when a controller's CRD comes or goes (it watches
+ * CustomResourceDefinitions): get, list and watch on them, when some controller uses a kind that
+ * is not built in. Cluster-scoped, so always a ClusterRole; RBAC cannot narrow list or watch by name.
+ */
+export function crdWatchRules(controllers: ReadonlyArray<AnyControllerDefinition>): PolicyRule[] {
+  const needed = controllers.some((c) => kindsOf(c).some((t) => !isBuiltinGroup(t.group)));
+  return needed
+    ? [{ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: [...READ] }]
+    : [];
+}
+
 /** Rules for Lease-based leader election, in the operator's own namespace. */
 export function leaderElectionRules(): PolicyRule[] {
   return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
@@ -210,6 +224,11 @@ export interface RbacOptions {
   namespace: string;
   /** Watch one namespace with Roles instead of the whole cluster with a ClusterRole. */
   watchNamespace?: string | undefined;
+  /**
+   * Watch these namespaces (the manager's `namespaces`): a Role and RoleBinding in each instead of
+   * a ClusterRole. Together with `watchNamespace`, both count.
+   */
+  watchNamespaces?: readonly string[] | undefined;
   leaderElection: boolean;
   controllers: ReadonlyArray<AnyControllerDefinition>;
   /**
@@ -232,16 +251,23 @@ export function rbacManifests(o: RbacOptions): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name, namespace: sa.namespace } },
   ];
-  let rules = rbacRules(o.controllers, o.extra);
+  const rules = rbacRules(o.controllers, o.extra);
   let namespaced = namespacedRbacRules(o.controllers, o.extra);
-  const watched = namespaced.find((n) => n.namespace === o.watchNamespace);
-  if (o.watchNamespace && watched) {
-    // Declared for the watched namespace itself: one Role there holds everything.
-    const set = new RuleSet();
-    for (const r of [...rules, ...watched.rules]) set.addRule(r);
-    rules = set.rules();
-    namespaced = namespaced.filter((n) => n !== watched);
+  const confined = [
+    ...new Set([...(o.watchNamespace ? [o.watchNamespace] : []), ...(o.watchNamespaces ?? [])]),
+  ];
+  for (const ns of confined) {
+    if (!DNS_LABEL.test(ns) || ns.length > 63)
+      throw new OperonError(ErrorCode.InvalidArgument, `Watched namespace "${ns}" is not a namespace name.`);
   }
+  // Each watched namespace gets one Role with the controllers' rules and what was declared for it.
+  const watchedRoles = confined.sort().map((namespace) => {
+    const set = new RuleSet();
+    const declared = namespaced.find((n) => n.namespace === namespace)?.rules ?? [];
+    for (const r of [...rules, ...declared]) set.addRule(r);
+    return { namespace, rules: set.rules() };
+  });
+  namespaced = namespaced.filter((n) => !confined.includes(n.namespace));
   const role = (namespace: string, roleRules: PolicyRule[]) => [
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -257,22 +283,8 @@ export function rbacManifests(o: RbacOptions): Array<Record<string, unknown>> {
       subjects: subject,
     },
   ];
-  if (o.watchNamespace) {
-    out.push(
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'Role',
-        metadata: { name: `${o.name}-manager`, namespace: o.watchNamespace },
-        rules,
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name: `${o.name}-manager`, namespace: o.watchNamespace },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${o.name}-manager` },
-        subjects: subject,
-      },
-    );
+  if (confined.length > 0) {
+    for (const w of watchedRoles) out.push(...role(w.namespace, w.rules));
   } else {
     out.push(
       {
@@ -291,6 +303,24 @@ export function rbacManifests(o: RbacOptions): Array<Record<string, unknown>> {
     );
   }
   for (const n of namespaced) out.push(...role(n.namespace, n.rules));
+  const crds = crdWatchRules(o.controllers);
+  if (crds.length > 0) {
+    out.push(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: `${o.name}-crd-watch` },
+        rules: crds,
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: `${o.name}-crd-watch` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${o.name}-crd-watch` },
+        subjects: subject,
+      },
+    );
+  }
   if (o.leaderElection) {
     out.push(
       {

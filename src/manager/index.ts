@@ -3,6 +3,7 @@
  * metrics into one lifecycle of Runnables, with a bounded shutdown and no write after leadership is lost.
  */
 
+export type { ControllerState } from './controller-set.ts';
 export {
   type AuthDecision,
   createDelegatingAuth,
@@ -11,6 +12,7 @@ export {
 } from './endpoint-auth.ts';
 export { type EndpointOptions, type HttpEndpoints, parseAddress, startEndpoints } from './endpoints.ts';
 export { fenceClient } from './fenced-client.ts';
+export { crdNameOf, isBuiltinGroup } from './kinds.ts';
 export {
   type Election,
   type LifecycleHooks,

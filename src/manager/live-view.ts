@@ -10,9 +10,9 @@ import {
   describeReason,
   type Reason,
   type ReconcileResult,
-  type RunningController,
 } from '../controller/controller.ts';
 import type { Metrics } from '../metrics/index.ts';
+import type { ControllerSlot, ControllerState } from './controller-set.ts';
 
 /** One recent reconcile, for the live view. */
 export interface ReconcileRecord {
@@ -28,6 +28,10 @@ export interface ReconcileRecord {
 export interface ControllerStatus {
   name: string;
   kind: string;
+  /** `starting`, `waiting` for a CRD, `syncing` its informers, `ready` (workers run while this process leads), `stopped`. */
+  state: ControllerState;
+  /** While waiting: `waiting for CRD webapps.example.operon.dev` (several are comma-separated). */
+  waiting?: string;
   queueDepth: number;
   inFlight: number;
   reconciles: number;
@@ -49,13 +53,14 @@ interface View {
   recent: ReconcileRecord[];
   byKey: Map<string, ReconcileRecord>;
   times: number[];
+  observer?: ControllerObserver;
 }
 
 export interface LiveView {
   /** The observer for one controller; call once per controller. */
   observerFor(def: ControllerDefinition<KubernetesObject>): ControllerObserver;
-  /** The view of each running controller. */
-  controllers(running: readonly RunningController[]): ControllerStatus[];
+  /** The view of each controller. */
+  controllers(slots: readonly ControllerSlot[]): ControllerStatus[];
 }
 
 export function createLiveView(metrics: Metrics): LiveView {
@@ -72,9 +77,11 @@ export function createLiveView(metrics: Metrics): LiveView {
         byKey: new Map(),
         times: [],
       };
+      const known = views.get(def.name);
+      if (known?.observer) return known.observer;
       views.set(def.name, view);
       const open = new Map<string, ReconcileRecord>();
-      return {
+      view.observer = {
         enqueued: (_key: string, reason: Reason) => m.reason(reason.kind),
         reconcileStarted(key, id, reasons) {
           m.reconcileStarted();
@@ -119,15 +126,21 @@ export function createLiveView(metrics: Metrics): LiveView {
         },
         handlerError: () => m.panic(),
       };
+      return view.observer as ControllerObserver;
     },
-    controllers(running) {
-      return running.map((r) => {
-        const view = views.get(r.name)!;
+    controllers(slots) {
+      return slots.map((slot) => {
+        const view = views.get(slot.name)!;
+        const r = slot.running;
         return {
-          name: r.name,
+          name: slot.name,
           kind: view.kind,
-          queueDepth: r.queue.stats().depth,
-          inFlight: r.inFlight,
+          state: slot.state,
+          ...(slot.state === 'waiting' && slot.waitingFor.length > 0
+            ? { waiting: `waiting for CRD ${slot.waitingFor.join(', ')}` }
+            : {}),
+          queueDepth: r ? r.queue.stats().depth : 0,
+          inFlight: r ? r.inFlight : 0,
           reconciles: view.reconciles,
           errors: view.errors,
           ratePerSecond: Math.round((view.times.length / 60) * 100) / 100,

@@ -7,25 +7,23 @@
  */
 
 import { hostname } from 'node:os';
+import { Gauge } from 'prom-client';
 import { type Cache, type CacheOptions, createCache } from '../cache/cache.ts';
 import { type Client, type ClientOptions, createClient } from '../client/client.ts';
 import { type ClusterConfig, loadConfig } from '../client/config.ts';
 import type { KubernetesObject } from '../client/resource.ts';
-import {
-  type ControllerDefinition,
-  prepareController,
-  type RunningController,
-} from '../controller/controller.ts';
+import type { ControllerDefinition } from '../controller/controller.ts';
 import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import { createEventRecorder, type EventRecorder } from '../events/index.ts';
 import { createLeaderElector, type LeaderElector, LeadershipLostError } from '../leader/index.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
 import type { Clock } from '../queue/clock.ts';
-import { controllerRunnable } from './controller-runnable.ts';
+import { createControllerSet } from './controller-set.ts';
 import { createDelegatingAuth } from './endpoint-auth.ts';
 import { startEndpoints } from './endpoints.ts';
 import { fenceClient } from './fenced-client.ts';
+import { createKindTracker } from './kinds.ts';
 import { type LifecyclePhase, runLifecycle, ShutdownTimeoutError } from './lifecycle.ts';
 import { type ControllerStatus, createLiveView } from './live-view.ts';
 import { aborted, type Runnable, type RunnableGroup, runnable } from './runnable.ts';
@@ -49,7 +47,14 @@ export interface ManagerOptions {
   clientOptions?: ClientOptions;
   /** Watch and reconcile in this namespace only (default: all). */
   namespace?: string;
-  cache?: Omit<CacheOptions, 'namespace'>;
+  /**
+   * Watch and reconcile in these namespaces only (controller-runtime's `DefaultNamespaces`): one
+   * watch per namespace and kind, one store for readers; objects elsewhere are never cached nor
+   * reconciled. Not together with `namespace`. `operon generate rbac` grants a Role in each
+   * (`watchNamespaces`) instead of a ClusterRole.
+   */
+  namespaces?: readonly string[];
+  cache?: Omit<CacheOptions, 'namespace' | 'namespaces'>;
   /** Lease-based leader election; default off (one replica). */
   leaderElection?: LeaderElectionConfig | false;
   /** `host:port` for /metrics (`:0` picks a free port); false to turn off. Default `:8443` (`:8080` when `metricsSecure` is false). */
@@ -116,7 +121,12 @@ export interface Manager {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly events: EventRecorder;
-  /** Registers a controller (in the `leader-election` group); only before `start`. */
+  /**
+   * Registers a controller (its workers run in the `leader-election` group), before or after
+   * `start`. While one of its kinds (primary, owned, watched) is not served, it waits (`waiting for
+   * CRD <plural>.<group>` in `/status`, a log line, `operon_controller_waiting_for_crd`) and the
+   * others run; it starts once the CRD is Established, and stops and waits again if it is deleted.
+   */
   add<T extends KubernetesObject>(controller: ControllerDefinition<T>): Manager;
   /**
    * Registers any Runnable in a group (default `leader-election`: it runs only while this process
@@ -189,6 +199,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
   const cache = createCache(base, {
     ...options.cache,
     ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.namespaces ? { namespaces: options.namespaces } : {}),
     onWatchError: (type, error, attempt, retryInMs) => {
       metrics.watchError(type);
       log.warn('watch error; retrying', { kind: type.kind, err: error, attempt, retryInMs });
@@ -215,7 +226,24 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     onError: (err: unknown) => log.warn('could not record an Event', { err }),
   });
   const view = createLiveView(metrics);
-  const definitions: ControllerDefinition<KubernetesObject>[] = [];
+  const waitingGauge = new Gauge({
+    name: 'operon_controller_waiting_for_crd',
+    help: 'Whether a controller waits for a CRD (1) to be served, per controller and CRD.',
+    labelNames: ['controller', 'crd'] as const,
+    registers: [metrics.registry],
+  });
+  const controllers = createControllerSet({
+    cache,
+    kinds: createKindTracker(cache),
+    log,
+    // The controllers' grace runs on the lifecycle's clock, or the two deadlines disagree.
+    runtime: { client, events, ...(options.clock ? { clock: options.clock } : {}) },
+    observerFor: (def) => view.observerFor(def),
+    queueMetrics: (n) => metrics.queue(n),
+    onWaiting(controller, crds, waiting) {
+      for (const crd of crds) waitingGauge.set({ controller, crd }, waiting ? 1 : 0);
+    },
+  });
   const extra: Array<{ runnable: Runnable; group: RunnableGroup }> = [];
   const readyChecks: Array<{ name: string; check: () => boolean }> = [];
   const checksPass = () =>
@@ -226,7 +254,6 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
         return false;
       }
     });
-  const running: RunningController[] = [];
   let started = false;
   let phase: LifecyclePhase = 'starting';
   let elector: LeaderElector | undefined;
@@ -244,7 +271,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       },
       cacheSynced: cache.synced,
       healthy: cache.healthy,
-      controllers: view.controllers(running),
+      controllers: view.controllers(controllers.slots),
     };
   }
 
@@ -285,14 +312,15 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
             for (const { type, objects } of cache.objectCounts()) metrics.setCacheObjects(type, objects);
           },
           healthy: () => cache.healthy,
-          ready: () => cache.synced && phase !== 'stopping' && checksPass(),
+          // Every controller synced or waiting for a kind that is absent, and every ready check passing.
+          ready: () => controllers.ready && cache.synced && phase !== 'stopping' && checksPass(),
           status,
         });
         if (served.metrics) addresses.metrics = served.metrics;
         if (served.health) addresses.health = served.health;
         if (served.status) addresses.status = served.status;
         if (served.metrics) addresses.metricsSecure = served.metricsSecure;
-        log.info('manager starting', { ...addresses, controllers: definitions.map((d) => d.name) });
+        log.info('manager starting', { ...addresses, controllers: controllers.slots.map((d) => d.name) });
         listening();
         await aborted(signal);
         await served.close();
@@ -336,14 +364,13 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     events,
     addresses,
     add(def) {
-      notStarted(`controller ${def.name}`);
-      if (definitions.some((d) => d.name === def.name)) {
+      if (controllers.slots.some((d) => d.name === def.name)) {
         throw new OperonError(
           ErrorCode.InvalidArgument,
           `Two controllers are named "${def.name}"; names must be unique.`,
         );
       }
-      definitions.push(def as unknown as ControllerDefinition<KubernetesObject>);
+      controllers.add(def as unknown as ControllerDefinition<KubernetesObject>);
       return manager;
     },
     addRunnable(r, group = 'leader-election') {
@@ -362,21 +389,6 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       started = true;
       const graceMs = options.gracefulShutdownMs ?? 30_000;
       const lost = new AbortController();
-      // Controllers hook into the informers before the caches list.
-      for (const def of definitions) {
-        running.push(
-          prepareController(def, {
-            client,
-            cache,
-            log,
-            events,
-            observer: view.observerFor(def),
-            queueMetrics: metrics.queue(def.name),
-            // The controllers' grace runs on the lifecycle's clock, or the two deadlines disagree.
-            ...(options.clock ? { clock: options.clock } : {}),
-          }),
-        );
-      }
       const inGroup = (g: RunnableGroup) => extra.filter((e) => e.group === g).map((e) => e.runnable);
       try {
         await runLifecycle(
@@ -390,11 +402,13 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
                   (s) => cache.start(s),
                   (s) => cache.waitForSync(s),
                 ),
+                // Hooks each controller whose kinds are served into the cache: ready once they synced.
+                controllers.supervisor(),
                 ...inGroup('caches'),
               ],
               others: inGroup('others'),
               'leader-election': [
-                ...running.map((r) => controllerRunnable(r, { graceMs, lost: lost.signal })),
+                ...controllers.leaders({ graceMs, lost: lost.signal }),
                 ...inGroup('leader-election'),
               ],
             },
@@ -431,7 +445,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       } finally {
         // Controllers that never started (stopped while syncing or campaigning, or a failed start)
         // still have a queue with a timer and handlers on the informers: shut them down too.
-        for (const r of running) r.abort();
+        for (const slot of controllers.slots) slot.running?.abort();
       }
     },
 

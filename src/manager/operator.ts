@@ -37,7 +37,11 @@ export interface OperatorDefinition {
    * rotates it; `cert-manager` generates a Certificate and mounts its Secret into the pod.
    */
   webhookCertificates?: 'self-signed' | 'cert-manager';
-  /** Watch one namespace (namespaced Roles) instead of the whole cluster (a ClusterRole). */
+  /**
+   * Watch one namespace (namespaced Roles) instead of the whole cluster (a ClusterRole). For several,
+   * `manager: { namespaces: [...] }` (a Role in each); at run time `WATCH_NAMESPACE=a` or
+   * `WATCH_NAMESPACE=a,b,c` overrides both.
+   */
   watchNamespace?: string;
   /** Lease-based leader election, so several replicas can run; default true. */
   leaderElection?: boolean;
@@ -45,6 +49,24 @@ export interface OperatorDefinition {
   replicas?: number;
   /** Extra manager options for `run()`. */
   manager?: Omit<ManagerOptions, 'leaderElection' | 'namespace'>;
+}
+
+/** The manager's namespace scope from `WATCH_NAMESPACE` (`a` or `a,b,c`); nothing when unset. */
+function watchScope(value: string | undefined): { namespace: string } | { namespaces: string[] } | object {
+  const names = (value ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (names.length === 0) return {};
+  return names.length === 1 ? { namespace: names[0]! } : { namespaces: names };
+}
+
+function withoutNamespaces<T extends { namespaces?: unknown }>(
+  o: T | undefined,
+): Omit<T, 'namespaces'> | undefined {
+  if (!o) return o;
+  const { namespaces: _dropped, ...rest } = o;
+  return rest;
 }
 
 export interface Operator {
@@ -139,11 +161,11 @@ export function defineOperator(def: OperatorDefinition): Operator {
           name: def.name,
           // Endpoint settings from the environment and the command line (kubebuilder's flags).
           ...runFlags(process.argv.slice(2), env),
-          ...def.manager,
-          // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one namespace.
-          ...(env.WATCH_NAMESPACE || def.watchNamespace
-            ? { namespace: env.WATCH_NAMESPACE || def.watchNamespace }
-            : {}),
+          // A WATCH_NAMESPACE replaces the definition's namespaces.
+          ...(env.WATCH_NAMESPACE ? withoutNamespaces(def.manager) : def.manager),
+          // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one
+          // namespace, or to several when comma-separated.
+          ...watchScope(env.WATCH_NAMESPACE || def.watchNamespace),
           // Leader election in a cluster; off for a local run unless OPERON_LEADER_ELECTION=true.
           ...(definition.leaderElection && (inCluster || env.OPERON_LEADER_ELECTION === 'true')
             ? {
