@@ -16,12 +16,15 @@ export {
 export type { ReadYourWritesStats } from './read-your-writes.ts';
 export { parseLabelSelector } from './selector.ts';
 export {
+  controllerOwnerIndex,
   createStore,
   type IndexFunction,
   keyOf,
   labelIndex,
+  type OwnerLike,
   objectKey,
   ownerIndex,
+  ownerKey,
   type Store,
   type StoreWriter,
 } from './store.ts';

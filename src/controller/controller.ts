@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cache } from '../cache/cache.ts';
 import { isNotFound } from '../client/api-error.ts';
-import type { Client, Reader } from '../client/client.ts';
+import type { Client } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -25,6 +25,7 @@ import {
 import type { Action } from './action.ts';
 import { classifyOutcome, type Decision, type ReconcileResult } from './classify.ts';
 import { contain, reportOnce, safeLogger } from './contain.ts';
+import { declareIndexes, type IndexDeclarations, type IndexedReader } from './indexes.ts';
 import type { Predicate } from './predicates.ts';
 import { createReasonBook, describeReason, type Reason } from './reasons.ts';
 import { keyOf, type Request, requestOf } from './request.ts';
@@ -37,7 +38,7 @@ export type { Request } from './request.ts';
 export { type Watch, watches } from './triggers.ts';
 export { STOP_MARGIN_MS, type StopResult } from './workers.ts';
 
-export interface ReconcileContext<T extends KubernetesObject> {
+export interface ReconcileContext<T extends KubernetesObject, N extends string = string> {
   /** Unique per reconcile; in every log line. */
   readonly id: string;
   readonly controller: string;
@@ -52,8 +53,12 @@ export interface ReconcileContext<T extends KubernetesObject> {
   readonly log: Logger;
   /** Writes (and reads that must be live). */
   readonly client: Client;
-  /** Reads from the shared cache, which includes this controller's own writes. */
-  readonly reader: Reader;
+  /**
+   * Reads from the shared cache, which includes this controller's own writes (a list waits for
+   * the writes made before it, index queries included). `list(Job, { namespace, index: { owner:
+   * ownerKey(cronJob) } })` uses an index: the controller's `indexes` or the built-in ones.
+   */
+  readonly reader: IndexedReader<N>;
   /** The field manager for server-side apply: the controller's name. */
   readonly fieldManager: string;
   /** Records Kubernetes Events about objects; never throws, never blocks. */
@@ -63,13 +68,16 @@ export interface ReconcileContext<T extends KubernetesObject> {
 }
 
 /** Returns what to do next; returning nothing means `Action.done()`. */
-export type Reconciler<T extends KubernetesObject> = (
+export type Reconciler<T extends KubernetesObject, N extends string = string> = (
   request: Request,
-  context: ReconcileContext<T>,
+  context: ReconcileContext<T, N>,
   // biome-ignore lint/suspicious/noConfusingVoidType: a reconcile that returns nothing is done
 ) => Promise<Action | undefined | void>;
 
-export interface ControllerOptions<T extends KubernetesObject> {
+export interface ControllerOptions<
+  T extends KubernetesObject,
+  I extends IndexDeclarations = IndexDeclarations,
+> {
   /** Names the controller in logs, metrics and as the field manager; lower-case, `-` and `.` allowed. */
   name: string;
   /** The primary kind: each of its objects is reconciled. */
@@ -87,7 +95,14 @@ export interface ControllerOptions<T extends KubernetesObject> {
   reconcileTimeoutMs?: number;
   /** Per-key backoff for errors and `Action.requeue()`; default 5 ms doubling to 1000 s. */
   rateLimiter?: RateLimiter<string>;
-  reconcile: Reconciler<T>;
+  /**
+   * Indexes of the cache this controller queries, by name: `{ byOwner: index(Job, (job) => [...]) }`;
+   * `ctx.reader.list(Job, { index: { byOwner: key } })` then accepts only these names and the
+   * built-in `namespace` and `owner`. Declared on the shared cache; another controller may declare
+   * the same name only with the same function.
+   */
+  indexes?: I;
+  reconcile: Reconciler<T, Extract<keyof I, string>>;
   /**
    * What the reconcile does beyond reading its kinds, for generated RBAC (`operon generate rbac`):
    * verbs on the primary kind (`patch` for finalizers), on its status subresource (`update` for
@@ -113,9 +128,12 @@ export interface ControllerPermissions {
   }>;
 }
 
-export interface ControllerDefinition<T extends KubernetesObject = KubernetesObject> {
+export interface ControllerDefinition<
+  T extends KubernetesObject = KubernetesObject,
+  I extends IndexDeclarations = IndexDeclarations,
+> {
   readonly name: string;
-  readonly options: ControllerOptions<T>;
+  readonly options: ControllerOptions<T, I>;
 }
 
 /** A controller of any kind, for lists of controllers. */
@@ -125,9 +143,9 @@ export type AnyControllerDefinition = ControllerDefinition<any>;
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** Declares a controller; checks its options at once, so mistakes surface at start-up. */
-export function controller<T extends KubernetesObject>(
-  options: ControllerOptions<T>,
-): ControllerDefinition<T> {
+export function controller<T extends KubernetesObject, I extends IndexDeclarations = IndexDeclarations>(
+  options: ControllerOptions<T, I>,
+): ControllerDefinition<T, I> {
   const problems: string[] = [];
   if (typeof options.name !== 'string' || !NAME.test(options.name)) {
     problems.push(
@@ -149,6 +167,10 @@ export function controller<T extends KubernetesObject>(
     problems.push(
       `reconcileTimeoutMs must be a positive number of milliseconds, not ${options.reconcileTimeoutMs}`,
     );
+  }
+  for (const [name, d] of Object.entries(options.indexes ?? {})) {
+    if (!d?.resource || typeof d.values !== 'function')
+      problems.push(`indexes.${name} needs a resource and a function: index(Kind, (o) => [...])`);
   }
   for (const [i, w] of (options.watches ?? []).entries()) {
     if (!w?.resource || typeof w.map !== 'function')
@@ -261,6 +283,8 @@ export function prepareController<T extends KubernetesObject>(
   const reasons = createReasonBook();
   const hardStop = new AbortController();
   let inFlight = 0;
+  // Before the triggers make the informers, so they are built with the indexes.
+  declareIndexes(runtime.cache, options.indexes);
 
   const unhook = registerTriggers(options, runtime.cache, {
     enqueue(request, reason, priority) {
