@@ -21,6 +21,7 @@ import {
   type QueueMetrics,
   type RateLimiter,
   realClock,
+  wallTime,
 } from '../queue/index.ts';
 import type { Action } from './action.ts';
 import { classifyOutcome, type Decision, type ReconcileResult } from './classify.ts';
@@ -65,6 +66,11 @@ export interface ReconcileContext<T extends KubernetesObject, N extends string =
   readonly events: EventSink;
   /** The object being reconciled from the cache; undefined when it no longer exists. */
   get(): Promise<T | undefined>;
+  /**
+   * The wall time of the controller's clock: use it for schedules and conditions
+   * (`setCondition(list, input, ctx.now())`), so a test clock (`createTestClock()`) controls them.
+   */
+  now(): Date;
 }
 
 /** Returns what to do next; returning nothing means `Action.done()`. */
@@ -226,7 +232,11 @@ export interface ControllerRuntime {
   log?: Logger;
   observer?: ControllerObserver;
   queueMetrics?: QueueMetrics;
-  /** Time for the queue, the reconcile timeout, restarts and the stop deadline; default the real clock. */
+  /**
+   * Time for the queue (`Action.requeueAfter`, backoff), the reconcile timeout, restarts, the stop
+   * deadline and `ctx.now()`; default the real clock. With a test clock every one of them waits for
+   * the test to move it.
+   */
   clock?: Clock;
 }
 
@@ -365,6 +375,7 @@ export function prepareController<T extends KubernetesObject>(
       reader: runtime.cache,
       fieldManager: def.name,
       events,
+      now: () => new Date(wallTime(clock)),
       async get() {
         try {
           return await runtime.cache.get(options.for, request.name, { namespace: request.namespace, signal });
