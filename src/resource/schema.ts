@@ -93,6 +93,13 @@ function convert(input: unknown, path: string, issues: SchemaIssue[]): JSONSchem
     if (nonNull.length < members.length && nonNull.length === 1) {
       return { ...convert({ ...nonNull[0], ...rest }, path, issues), nullable: true };
     }
+    // Kubernetes' own spelling of IntOrString in its OpenAPI v3: the two types, plain, marked
+    // x-kubernetes-int-or-string (a bare union stays an error: the marker says it is meant).
+    if (rest['x-kubernetes-int-or-string'] === true && isIntOrString(nonNull)) {
+      const { type: _, ...untyped } = rest;
+      const converted = convert({ ...untyped, 'x-kubernetes-int-or-string': true }, path, issues);
+      return nonNull.length < members.length ? { ...converted, nullable: true } : converted;
+    }
     if (nonNull.every((m) => 'const' in m) && nonNull.length > 0) {
       const values = nonNull.map((m) => m.const);
       const types = new Set(values.map(typeOfValue));
@@ -274,6 +281,17 @@ function convert(input: unknown, path: string, issues: SchemaIssue[]): JSONSchem
     }
   }
   return out;
+}
+
+/** Whether union members are one integer (or number) and one string with nothing else to check. */
+function isIntOrString(members: ReadonlyArray<Record<string, unknown>>): boolean {
+  if (members.length !== 2) return false;
+  const plain = (m: Record<string, unknown>) =>
+    Object.keys(m).every(
+      (k) => k === 'type' || k === 'description' || k.startsWith('~') || k.startsWith('['),
+    );
+  const types = members.map((m) => m.type).sort();
+  return members.every(plain) && (types.join() === 'integer,string' || types.join() === 'number,string');
 }
 
 function checkValidations(value: unknown, path: string, issues: SchemaIssue[]): unknown {
