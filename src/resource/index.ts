@@ -14,6 +14,7 @@ export {
   type ValidationRule,
   validations,
 } from './builders.ts';
+export * as k8s from './builtin-schemas.ts';
 export {
   type CrdOptions,
   type CustomObject,
