@@ -30,4 +30,10 @@ export {
   type WebhookConversion,
   webhookConversion,
 } from './define-resource.ts';
-export { convertSchema, type JSONSchemaProps, type SchemaIssue, toStructuralSchema } from './schema.ts';
+export {
+  convertSchema,
+  type DescriptionOptions,
+  type JSONSchemaProps,
+  type SchemaIssue,
+  toStructuralSchema,
+} from './schema.ts';
