@@ -14,7 +14,7 @@ import { createInformer, type Informer, type InformerErrorInfo, type InformerOpt
 import { multiNamespaceInformer } from './multi-namespace.ts';
 import { createReadYourWrites, type ReadYourWritesStats } from './read-your-writes.ts';
 import { parseLabelSelector } from './selector.ts';
-import { keyOf } from './store.ts';
+import { type IndexFunction, keyOf, type Store } from './store.ts';
 
 export interface InformerScope {
   /** Omit for all namespaces. */
@@ -82,6 +82,13 @@ export interface CacheStats {
 }
 
 export interface Cache extends Reader {
+  /**
+   * Declares index `name` on `type`'s informers, queried as `list(type, { index: { [name]: value } })`.
+   * Declare it before the first read (a controller's `indexes` are declared when it is prepared);
+   * an informer that exists already fills it from what it holds. The same name with another
+   * function throws. Every kind has the built-in `namespace` and `owner` (controller owner) indexes.
+   */
+  addIndex<T extends KubernetesObject>(type: ResourceType<T>, name: string, fn: IndexFunction<T>): void;
   /** The shared informer for `type` in `scope`; made on first use, started if the cache runs. */
   informerFor<T extends KubernetesObject>(type: ResourceType<T>, scope?: InformerScope): Informer<T>;
   /** Runs every informer (and those made later) until `signal` aborts; resolves once all stopped. */
@@ -157,6 +164,8 @@ export function createCache(
   // Read-your-own-writes (see read-your-writes.ts): only kinds the cache serves are remembered,
   // and the informer that answers reads of a kind (the cache-wide scope) confirms them.
   const cachedKinds = new Set<string>();
+  // Indexes declared with addIndex(), by kind: given to each informer of the kind.
+  const declared = new Map<string, Map<string, IndexFunction<KubernetesObject>>>();
   const readers = new Map<string, Informer<KubernetesObject>>();
   const ryw = createReadYourWrites({
     timeoutMs: options.readYourWritesTimeoutMs ?? 2000,
@@ -225,7 +234,10 @@ export function createCache(
               }
             : {}),
           ...effective,
-          indexers: options.indexers?.get(type as ResourceType),
+          indexers: {
+            ...options.indexers?.get(type as ResourceType),
+            ...Object.fromEntries(declared.get(typeKey(type)) ?? []),
+          },
         });
         entry = { informer, scope: effective, stop: new AbortController() };
         informers.set(key, entry);
@@ -262,6 +274,32 @@ export function createCache(
       await Promise.all(gone.map((e) => e.done));
     },
 
+    addIndex<T extends KubernetesObject>(type: ResourceType<T>, name: string, fn: IndexFunction<T>): void {
+      if (typeof name !== 'string' || name === '' || typeof fn !== 'function') {
+        throw new OperonError(
+          ErrorCode.InvalidArgument,
+          `An index of ${type.kind} needs a non-empty name and a function, not ${JSON.stringify(name)} and ${typeof fn}.`,
+        );
+      }
+      const kind = typeKey(type);
+      let byName = declared.get(kind);
+      const existing = byName?.get(name) ?? options.indexers?.get(type as ResourceType)?.[name];
+      if (existing !== undefined && existing !== fn) {
+        throw new OperonError(
+          ErrorCode.InvalidArgument,
+          `Index "${name}" of ${type.kind} is declared twice with different functions (two controllers?); give one of them another name.`,
+        );
+      }
+      if (!byName) {
+        byName = new Map();
+        declared.set(kind, byName);
+      }
+      byName.set(name, fn as IndexFunction<KubernetesObject>);
+      for (const [key, { informer }] of informers) {
+        if (key.startsWith(`${kind}|`)) informer.addIndex(name, fn as IndexFunction<KubernetesObject>);
+      }
+    },
+
     async get<T extends KubernetesObject>(
       type: ResourceType<T>,
       name: string,
@@ -290,17 +328,34 @@ export function createCache(
       o: ListOptions = {},
     ): Promise<ObjectList<T>> {
       if (o.fieldSelector !== undefined) {
+        const names = indexNamesOf(type);
         throw new OperonError(
           ErrorCode.InvalidArgument,
-          'The cache does not evaluate field selectors: give the informer a fieldSelector scope (cache.informerFor(type, { fieldSelector })), add an index, or list through the client.',
+          `The cache does not evaluate field selectors (fieldSelector "${selectorString(o.fieldSelector)}" on ${type.kind}). ` +
+            `${type.kind} has the indexes ${names.map((n) => `"${n}"`).join(', ')}: query one (list(${type.kind}, { index: { ${names.at(-1)}: value } })), ` +
+            `declare another (a controller's indexes, or cache.addIndex), give an informer a fieldSelector scope (cache.informerFor(type, { fieldSelector })), or list through the client.`,
         );
       }
       const informer = readyInformer(type, o.namespace);
+      const query = o.index === undefined ? undefined : indexQuery(type, informer.store, o.index);
       await informer.waitForSync(o.signal);
       // Our own writes to this kind, made before this call, must be visible first.
       const namespace = type.namespaced ? o.namespace : undefined;
-      if (!(await ryw.beforeList(type, namespace, informer, o.signal))) return client.list(type, o);
-      let items = type.namespaced && o.namespace ? informer.store.list(o.namespace) : informer.store.list();
+      if (!(await ryw.beforeList(type, namespace, informer, o.signal))) {
+        // The server has no indexes: list without, and keep what the index functions match.
+        const { index: _, ...plain } = o;
+        const listed = await client.list(type, plain);
+        if (!query) return listed;
+        return { ...listed, items: listed.items.filter((item) => query.matches(item)) };
+      }
+      let items = query
+        ? query.lookup()
+        : type.namespaced && o.namespace
+          ? informer.store.list(o.namespace)
+          : informer.store.list();
+      if (query && type.namespaced && o.namespace) {
+        items = items.filter((i) => i.metadata?.namespace === o.namespace);
+      }
       if (o.labelSelector !== undefined) {
         const matches = parseLabelSelector(selectorString(o.labelSelector));
         items = items.filter((i) => matches(i.metadata?.labels));
@@ -394,6 +449,58 @@ export function createCache(
 
     readYourWrites: ryw.stats,
   };
+
+  /** The indexes every informer of `type` has: built-in, from the options, declared. */
+  function indexNamesOf(type: ResourceType): string[] {
+    return [
+      ...new Set([
+        'namespace',
+        'owner',
+        ...Object.keys(options.indexers?.get(type) ?? {}),
+        ...(declared.get(typeKey(type))?.keys() ?? []),
+      ]),
+    ];
+  }
+
+  /** Checks an index query against the store's indexes; looks it up in the store or matches one object. */
+  function indexQuery<T extends KubernetesObject>(
+    type: ResourceType<T>,
+    store: Store<T>,
+    index: Readonly<Record<string, string>>,
+  ): { lookup(): T[]; matches(object: T): boolean } {
+    const entries = Object.entries(index);
+    const names = store.indexNames();
+    const problems = entries.flatMap(([name, value]) =>
+      !names.includes(name)
+        ? [`no index "${name}"`]
+        : typeof value !== 'string'
+          ? [`index "${name}" was given ${value === null ? 'null' : typeof value}, not a string`]
+          : [],
+    );
+    if (entries.length === 0) problems.push('the query names no index');
+    if (problems.length > 0) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `Cannot list ${type.kind} by index: ${problems.join('; ')}. ${type.kind} has the indexes ${names
+          .map((n) => `"${n}"`)
+          .join(
+            ', ',
+          )}; declare another on the controller (indexes: { name: index(${type.kind}, (o) => [...]) }) or with cache.addIndex().`,
+      );
+    }
+    return {
+      lookup() {
+        // The smallest set first, then keep what every other index matches.
+        const [first, ...rest] = entries
+          .map(([name, value]) => ({ name, value, hits: store.byIndex(name, value) }))
+          .sort((a, b) => a.hits.length - b.hits.length);
+        return first!.hits.filter((o) =>
+          rest.every(({ name, value }) => store.indexValues(name, o).includes(value)),
+        );
+      },
+      matches: (object) => entries.every(([name, value]) => store.indexValues(name, object).includes(value)),
+    };
+  }
 
   /** The informer that serves reads of `type`: the cache-wide scope, which must cover `namespace`. */
   function readyInformer<T extends KubernetesObject>(

@@ -17,12 +17,15 @@ export { multiNamespaceInformer } from './multi-namespace.ts';
 export type { ReadYourWritesStats } from './read-your-writes.ts';
 export { parseLabelSelector } from './selector.ts';
 export {
+  controllerOwnerIndex,
   createStore,
   type IndexFunction,
   keyOf,
   labelIndex,
+  type OwnerLike,
   objectKey,
   ownerIndex,
+  ownerKey,
   type Store,
   type StoreWriter,
 } from './store.ts';

@@ -115,6 +115,8 @@ export interface Informer<T extends KubernetesObject> {
   /** Resolves after the first complete list is in the store. */
   waitForSync(signal?: AbortSignal): Promise<void>;
   readonly synced: boolean;
+  /** Adds an index to the store, filled at once from what it holds (see `StoreWriter.addIndex`). */
+  addIndex(name: string, fn: IndexFunction<T>): void;
   /** Adds handlers; after sync, `add` is called at once for every object already stored. */
   addHandlers(handlers: EventHandlers<T>): () => void;
   /**
@@ -406,6 +408,7 @@ export function createInformer<T extends KubernetesObject>(
   return {
     type,
     store,
+    addIndex: (name, fn) => store.addIndex(name, fn),
     get synced() {
       return synced;
     },

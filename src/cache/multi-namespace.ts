@@ -39,6 +39,9 @@ export function multiNamespaceInformer<T extends KubernetesObject>(
         ? (members.get(namespace)?.store.list() ?? [])
         : all.flatMap((i) => i.store.list()),
     byIndex: (name, value) => all.flatMap((i) => i.store.byIndex(name, value)),
+    // Every member is built with the same index functions.
+    indexNames: () => first.store.indexNames(),
+    indexValues: (name, object) => first.store.indexValues(name, object),
     *keys() {
       for (const i of all) yield* i.store.keys();
     },
@@ -50,6 +53,9 @@ export function multiNamespaceInformer<T extends KubernetesObject>(
   return {
     type: first.type,
     store,
+    addIndex(name, fn) {
+      for (const i of all) i.addIndex(name, fn);
+    },
     async start(signal) {
       await Promise.all(all.map((i) => i.start(signal)));
     },

@@ -136,6 +136,7 @@ async function startFakeCluster(options: FakeClusterOptions = {}): Promise<FakeC
   const informer: FakeInformer = {
     type: Thing as ResourceType<KubernetesObject>,
     store,
+    addIndex: (name, fn) => store.addIndex(name, fn),
     synced: true,
     get queued() {
       return queue.length;

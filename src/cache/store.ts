@@ -5,6 +5,7 @@
  */
 
 import type { KubernetesObject } from '../client/resource.ts';
+import { ErrorCode, OperonError } from '../errors.ts';
 
 /** Extracts index values from an object, e.g. `(pod) => [pod.spec.nodeName]`. */
 export type IndexFunction<T> = (object: T) => readonly string[];
@@ -14,8 +15,15 @@ export interface Store<T extends KubernetesObject> {
   has(key: string): boolean;
   /** All objects, or those of one namespace. */
   list(namespace?: string): T[];
-  /** Objects whose index `name` has `value`: `namespace`, or an index given to the store (`label`, `owner`, custom). */
+  /**
+   * Objects whose index `name` has `value`: the built-in `namespace` and `owner` (the controller
+   * owner, as `ownerKey()` spells it), or an index given to the store (`label`, custom).
+   */
   byIndex(name: string, value: string): T[];
+  /** The names of the indexes this store keeps, built-in ones included. */
+  indexNames(): string[];
+  /** The values index `name` gives `object` (none when its function throws); throws for an unknown index. */
+  indexValues(name: string, object: T): readonly string[];
   keys(): IterableIterator<string>;
   readonly size: number;
 }
@@ -28,6 +36,11 @@ export interface StoreWriter<T extends KubernetesObject> extends Store<T> {
   remove(key: string): T | undefined;
   /** Replaces everything at once; returns the previous contents by key. */
   replace(objects: readonly T[]): Map<string, T>;
+  /**
+   * Adds an index and fills it from the objects held now. Adding a name again with the same
+   * function does nothing; with another function it throws (two meanings for one name).
+   */
+  addIndex(name: string, fn: IndexFunction<T>): void;
 }
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */
@@ -46,13 +59,45 @@ export function keyOf(name: string, namespace?: string): string {
 export const labelIndex: IndexFunction<KubernetesObject> = (o) =>
   Object.entries(o.metadata?.labels ?? {}).map(([k, v]) => `${k}=${v}`);
 
-/** Index by owner UID, to find an owner's children. Add it as `indexers: { owner: ownerIndex }`. */
+/**
+ * Index by owner UID, to find an owner's children by any of their owner references. Add it as
+ * `indexers: { ownerUid: ownerIndex }` (the built-in `owner` index finds a controller's children).
+ */
 export const ownerIndex: IndexFunction<KubernetesObject> = (o) =>
   (o.metadata?.ownerReferences ?? []).map((r) => r.uid);
 
-// The namespace index is always there; others cost memory per object and are added on request.
+/** What an owner key is made from: an owner object, or an owner reference. */
+export type OwnerLike =
+  | {
+      readonly apiVersion?: string | undefined;
+      readonly kind?: string | undefined;
+      readonly metadata?: { readonly name?: string | undefined } | undefined;
+    }
+  | { readonly apiVersion: string; readonly kind: string; readonly name: string };
+
+/**
+ * The value of the built-in `owner` index for the children of `owner`: its API group, kind and
+ * name (`batch/CronJob/nightly`, `/ConfigMap/x` for the core group). Namespaces are not part of it:
+ * list in the owner's namespace (a controller reference never crosses namespaces).
+ */
+export function ownerKey(owner: OwnerLike): string {
+  const name = 'name' in owner ? owner.name : owner.metadata?.name;
+  const apiVersion = owner.apiVersion ?? '';
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  return `${group}/${owner.kind ?? ''}/${name ?? ''}`;
+}
+
+/** The built-in `owner` index: the controller owner reference's `ownerKey()`, as kubebuilder's `.metadata.controller`. */
+export const controllerOwnerIndex: IndexFunction<KubernetesObject> = (o) => {
+  const ref = o.metadata?.ownerReferences?.find((r) => r.controller);
+  return ref ? [ownerKey(ref)] : [];
+};
+
+// The namespace and controller-owner indexes are always there (an object without a controller
+// reference costs nothing in the latter); others cost memory per object and are added on request.
 const builtinIndexes = {
   namespace: (o: KubernetesObject) => [o.metadata?.namespace ?? ''],
+  owner: controllerOwnerIndex,
 } satisfies Record<string, IndexFunction<KubernetesObject>>;
 
 interface State<T> {
@@ -138,6 +183,12 @@ export function createStore<T extends KubernetesObject>(
       }
       return out;
     },
+    indexNames: () => [...functions.keys()],
+    indexValues(name, object) {
+      const fn = functions.get(name);
+      if (!fn) throw new Error(`No index "${name}"; indexes: ${[...functions.keys()].join(', ')}`);
+      return valuesOf(name, fn, object, false);
+    },
     keys: () => state.objects.keys(),
     get size() {
       return state.objects.size;
@@ -168,6 +219,29 @@ export function createStore<T extends KubernetesObject>(
       const previous = state.objects;
       state = next;
       return previous;
+    },
+    addIndex(name, fn) {
+      const existing = functions.get(name);
+      if (existing === fn) return;
+      if (existing) {
+        throw new OperonError(
+          ErrorCode.InvalidArgument,
+          `Index "${name}" is already declared with another function for this kind; give one of them another name.`,
+        );
+      }
+      functions.set(name, fn);
+      const idx = new Map<string, Set<string>>();
+      state.indexes.set(name, idx);
+      for (const [key, object] of state.objects) {
+        for (const value of valuesOf(name, fn, object, true)) {
+          let keys = idx.get(value);
+          if (!keys) {
+            keys = new Set();
+            idx.set(value, keys);
+          }
+          keys.add(key);
+        }
+      }
     },
   };
 }

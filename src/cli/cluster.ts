@@ -1,13 +1,15 @@
 /**
  * `operon cluster up | down | status | kubeconfig`: a persistent local development cluster with
- * etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok fake nodes.
+ * etcd, kube-apiserver, kube-controller-manager (its full default controller set), kube-scheduler
+ * and kwok fake nodes.
  */
 
 import { clusterDir, clusterDown, clusterStatus, clusterUp } from '../testing/cluster.ts';
+import { controllersFlag } from '../testing/control-plane.ts';
 import { installBinaries } from '../testing/index.ts';
 import { parse, printProgress, UsageError } from './usage.ts';
 
-const HELP = `Usage: operon cluster <up|down|status|kubeconfig> [--dir DIR] [--version X.Y] [--nodes N]
+const HELP = `Usage: operon cluster <up|down|status|kubeconfig> [--dir DIR] [--version X.Y] [--nodes N] [--controllers LIST]
 
   up          start the cluster (building the binaries first if needed); does nothing if it runs
   down        stop it; its objects stay for the next \`up\`
@@ -19,6 +21,10 @@ Options:
   --dir DIR       where the cluster keeps its state (default $XDG_STATE_HOME/operon/cluster)
   --version X.Y   Kubernetes minor, for \`up\`
   --nodes N       number of kwok fake nodes, for \`up\` (default 3)
+  --controllers LIST
+                  kube-controller-manager's controllers, for \`up\`: all (default: its full
+                  default set, so Jobs complete on the kwok nodes), minimal (what test planes
+                  run), or a comma-separated list (job-controller,cronjob-controller,...)
 `;
 
 export async function clusterCommand(args: string[]): Promise<number> {
@@ -26,6 +32,7 @@ export async function clusterCommand(args: string[]): Promise<number> {
     dir: { type: 'string' },
     version: { type: 'string' },
     nodes: { type: 'string' },
+    controllers: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -47,11 +54,17 @@ export async function clusterCommand(args: string[]): Promise<number> {
           throw new UsageError(`--nodes must be a whole number from 0 to 100, not "${values.nodes}"`);
         }
       }
+      const controllers =
+        values.controllers === undefined || values.controllers === 'all' || values.controllers === 'minimal'
+          ? values.controllers
+          : values.controllers.split(',').map((c) => c.trim());
+      if (Array.isArray(controllers)) controllersFlag(controllers); // a bad list fails before anything starts
       await installBinaries({ ...options, onProgress: printProgress });
       const started = Date.now();
       const { plane, started: fresh } = await clusterUp({
         ...options,
         ...(nodes !== undefined ? { nodes } : {}),
+        ...(controllers !== undefined ? { controllers } : {}),
       });
       await plane.stop();
       process.stderr.write(

@@ -42,6 +42,12 @@ export interface ListOptions extends RequestOptions {
   continue?: string | undefined;
   resourceVersion?: string | undefined;
   resourceVersionMatch?: 'NotOlderThan' | 'Exact' | undefined;
+  /**
+   * Only objects whose cache index has these values (`{ owner: ownerKey(cronJob) }`; several
+   * must all match). Answered by the cache's Reader from its indexes; the API server has none,
+   * so the client rejects it.
+   */
+  index?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface WriteOptions extends ObjectOptions {
@@ -422,6 +428,12 @@ export function createClient(config: ClusterConfig, options: ClientOptions = {})
     });
 
   async function list<T extends KubernetesObject>(type: ResourceType<T>, o: ListOptions = {}) {
+    if (o.index !== undefined) {
+      throw new OperonError(
+        ErrorCode.InvalidArgument,
+        `An index query (index: { ${Object.keys(o.index).join(', ')} }) of ${type.kind} is answered by the cache, not the API server: list through the cache (ctx.reader in a reconcile).`,
+      );
+    }
     const path =
       resourcePath(type, { namespace: o.namespace }) +
       query({

@@ -28,29 +28,31 @@ export interface ConditionInput {
 }
 
 /** A Kubernetes timestamp (RFC 3339, seconds). */
-function now(): string {
-  return `${new Date().toISOString().slice(0, 19)}Z`;
+function timestamp(date: Date = new Date()): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
 }
 
 /**
  * Returns a new list with the condition set. `lastTransitionTime` is kept when the status did not
- * change (only reason, message or generation did), as the API conventions require.
+ * change (only reason, message or generation did), as the API conventions require; a new one is
+ * `time` (pass `ctx.now()` in a reconcile, so an injected clock sets it), default the wall clock.
  */
 export function setCondition(
   conditions: readonly never[] | undefined,
   input: ConditionInput,
-  time?: string,
+  time?: string | Date,
 ): Condition[];
 export function setCondition<C extends ConditionLike>(
   conditions: readonly C[] | undefined,
   input: ConditionInput,
-  time?: string,
+  time?: string | Date,
 ): C[];
 export function setCondition<C extends ConditionLike>(
   conditions: readonly C[] | undefined,
   input: ConditionInput,
-  time: string = now(),
+  time: string | Date = timestamp(),
 ): C[] {
+  const at = typeof time === 'string' ? time : timestamp(time);
   const list: ConditionLike[] = [...(conditions ?? [])];
   const index = list.findIndex((c) => c.type === input.type);
   const previous = index >= 0 ? list[index] : undefined;
@@ -59,7 +61,7 @@ export function setCondition<C extends ConditionLike>(
     status: input.status,
     reason: input.reason,
     message: input.message ?? '',
-    lastTransitionTime: previous && previous.status === input.status ? previous.lastTransitionTime : time,
+    lastTransitionTime: previous && previous.status === input.status ? previous.lastTransitionTime : at,
     ...(input.observedGeneration !== undefined ? { observedGeneration: input.observedGeneration } : {}),
   };
   if (index >= 0) list[index] = next;

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cache } from '../cache/cache.ts';
 import { isNotFound } from '../client/api-error.ts';
-import type { Client, Reader } from '../client/client.ts';
+import type { Client } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -22,10 +22,12 @@ import {
   type QueueMetrics,
   type RateLimiter,
   realClock,
+  wallTime,
 } from '../queue/index.ts';
 import type { Action } from './action.ts';
 import { classifyOutcome, type Decision, type ReconcileResult } from './classify.ts';
 import { contain, containAbortListeners, reportOnce, safeLogger } from './contain.ts';
+import { declareIndexes, type IndexDeclarations, type IndexedReader } from './indexes.ts';
 import type { Predicate } from './predicates.ts';
 import { createReasonBook, describeReason, type Reason } from './reasons.ts';
 import { keyOf, type Request, requestOf } from './request.ts';
@@ -39,7 +41,7 @@ export type { Request } from './request.ts';
 export { type Watch, watches } from './triggers.ts';
 export { STOP_MARGIN_MS, type StopResult } from './workers.ts';
 
-export interface ReconcileContext<T extends KubernetesObject> {
+export interface ReconcileContext<T extends KubernetesObject, N extends string = string> {
   /** Unique per reconcile; in every log line. */
   readonly id: string;
   readonly controller: string;
@@ -57,24 +59,36 @@ export interface ReconcileContext<T extends KubernetesObject> {
   readonly log: Logger;
   /** Writes (and reads that must be live). */
   readonly client: Client;
-  /** Reads from the shared cache, which includes this controller's own writes. */
-  readonly reader: Reader;
+  /**
+   * Reads from the shared cache, which includes this controller's own writes (a list waits for
+   * the writes made before it, index queries included). `list(Job, { namespace, index: { owner:
+   * ownerKey(cronJob) } })` uses an index: the controller's `indexes` or the built-in ones.
+   */
+  readonly reader: IndexedReader<N>;
   /** The field manager for server-side apply: the controller's name. */
   readonly fieldManager: string;
   /** Records Kubernetes Events about objects; never throws, never blocks. */
   readonly events: EventSink;
   /** The object being reconciled from the cache; undefined when it no longer exists. */
   get(): Promise<T | undefined>;
+  /**
+   * The wall time of the controller's clock: use it for schedules and conditions
+   * (`setCondition(list, input, ctx.now())`), so a test clock (`createTestClock()`) controls them.
+   */
+  now(): Date;
 }
 
 /** Returns what to do next; returning nothing means `Action.done()`. */
-export type Reconciler<T extends KubernetesObject> = (
+export type Reconciler<T extends KubernetesObject, N extends string = string> = (
   request: Request,
-  context: ReconcileContext<T>,
+  context: ReconcileContext<T, N>,
   // biome-ignore lint/suspicious/noConfusingVoidType: a reconcile that returns nothing is done
 ) => Promise<Action | undefined | void>;
 
-export interface ControllerOptions<T extends KubernetesObject> {
+export interface ControllerOptions<
+  T extends KubernetesObject,
+  I extends IndexDeclarations = IndexDeclarations,
+> {
   /** Names the controller in logs, metrics and as the field manager; lower-case, `-` and `.` allowed. */
   name: string;
   /** The primary kind: each of its objects is reconciled. */
@@ -92,7 +106,14 @@ export interface ControllerOptions<T extends KubernetesObject> {
   reconcileTimeoutMs?: number;
   /** Per-key backoff for errors and `Action.requeue()`; default 5 ms doubling to 1000 s. */
   rateLimiter?: RateLimiter<string>;
-  reconcile: Reconciler<T>;
+  /**
+   * Indexes of the cache this controller queries, by name: `{ byOwner: index(Job, (job) => [...]) }`;
+   * `ctx.reader.list(Job, { index: { byOwner: key } })` then accepts only these names and the
+   * built-in `namespace` and `owner`. Declared on the shared cache; another controller may declare
+   * the same name only with the same function.
+   */
+  indexes?: I;
+  reconcile: Reconciler<T, Extract<keyof I, string>>;
   /**
    * Reconcile every object of the primary kind again after this long (plus up to 10 % jitter), at
    * low priority so that live changes go first, with reason `resync` (controller-runtime's
@@ -127,9 +148,12 @@ export interface ControllerPermissions {
   }>;
 }
 
-export interface ControllerDefinition<T extends KubernetesObject = KubernetesObject> {
+export interface ControllerDefinition<
+  T extends KubernetesObject = KubernetesObject,
+  I extends IndexDeclarations = IndexDeclarations,
+> {
   readonly name: string;
-  readonly options: ControllerOptions<T>;
+  readonly options: ControllerOptions<T, I>;
 }
 
 /** A controller of any kind, for lists of controllers. */
@@ -139,9 +163,9 @@ export type AnyControllerDefinition = ControllerDefinition<any>;
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** Declares a controller; checks its options at once, so mistakes surface at start-up. */
-export function controller<T extends KubernetesObject>(
-  options: ControllerOptions<T>,
-): ControllerDefinition<T> {
+export function controller<T extends KubernetesObject, I extends IndexDeclarations = IndexDeclarations>(
+  options: ControllerOptions<T, I>,
+): ControllerDefinition<T, I> {
   const problems: string[] = [];
   if (typeof options.name !== 'string' || !NAME.test(options.name)) {
     problems.push(
@@ -166,6 +190,10 @@ export function controller<T extends KubernetesObject>(
   }
   const resync = checkResyncPeriod(options.resyncPeriodMs);
   if (resync) problems.push(resync);
+  for (const [name, d] of Object.entries(options.indexes ?? {})) {
+    if (!d?.resource || typeof d.values !== 'function')
+      problems.push(`indexes.${name} needs a resource and a function: index(Kind, (o) => [...])`);
+  }
   for (const [i, w] of (options.watches ?? []).entries()) {
     if (!w?.resource || typeof w.map !== 'function')
       problems.push(`watches[${i}] needs a resource and a map function`);
@@ -220,7 +248,11 @@ export interface ControllerRuntime {
   log?: Logger;
   observer?: ControllerObserver;
   queueMetrics?: QueueMetrics;
-  /** Time for the queue, the reconcile timeout, restarts, resyncs and the stop deadline; default the real clock. */
+  /**
+   * Time for the queue (`Action.requeueAfter`, backoff), the reconcile timeout, restarts, the stop
+   * deadline and `ctx.now()`; default the real clock. With a test clock every one of them waits for
+   * the test to move it.
+   */
   clock?: Clock;
   /** The resync jitter's random source, in [0, 1); default `Math.random` (a seam for tests). */
   random?: () => number;
@@ -292,6 +324,8 @@ export function prepareController<T extends KubernetesObject>(
     { once: true },
   );
   let inFlight = 0;
+  // Before the triggers make the informers, so they are built with the indexes.
+  declareIndexes(runtime.cache, options.indexes);
 
   const enqueueKey = (key: string, reason: Reason, priority: number) => {
     if (queue.shuttingDown) return; // the key would never run; keep no reasons for it
@@ -377,6 +411,7 @@ export function prepareController<T extends KubernetesObject>(
       reader: runtime.cache,
       fieldManager: def.name,
       events,
+      now: () => new Date(wallTime(clock)),
       async get() {
         try {
           return await runtime.cache.get(options.for, request.name, { namespace: request.namespace, signal });

@@ -4,6 +4,7 @@
  * write children and status the way controllers should.
  */
 
+export { ownerKey } from '../cache/store.ts';
 export { Action, isAction, isTerminal, TerminalError, terminal } from './action.ts';
 export {
   type Condition,
@@ -39,6 +40,14 @@ export {
   watches,
 } from './controller.ts';
 export { type FinalizeOptions, type FinalizeResult, finalize } from './finalizer.ts';
+export {
+  type IndexDeclaration,
+  type IndexDeclarations,
+  type IndexedListOptions,
+  type IndexedReader,
+  type IndexQuery,
+  index,
+} from './indexes.ts';
 export { controllerOf, controllerReference, withControllerReference } from './owner.ts';
 export {
   and,

@@ -46,7 +46,10 @@ export interface EventRecorderOptions {
    * never retried), an object without a name. Default: `process.emitWarning`. Must not throw.
    */
   onError?: (err: unknown) => void;
-  /** Time and timers; `now()` must be Unix epoch milliseconds. Default: `Date.now()` and Node's timers. */
+  /**
+   * Time and timers: Event times are its `wallTime()` (a clock without one: its `now()`, which must
+   * then be Unix epoch milliseconds). Default: `Date.now()` and Node's timers.
+   */
   clock?: Clock;
 }
 
@@ -144,7 +147,11 @@ export function createEventRecorder(client: EventSink, options: EventRecorderOpt
     );
   }
   const onError = options.onError ?? defaultOnError;
-  const clock = options.clock ?? wallClock;
+  const given = options.clock ?? wallClock;
+  // Every time the recorder reads is wall time: Event timestamps, series intervals, heartbeats.
+  const clock: Clock = given.wallTime
+    ? { now: () => given.wallTime!(), setTimeout: given.setTimeout, clearTimeout: given.clearTimeout }
+    : given;
   const spamFilter = createSpamFilter();
 
   /** Series by key, least recently observed first. */

@@ -20,6 +20,7 @@ import { type Logger, silentLogger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/index.ts';
 import type { EndpointAuth } from './endpoint-auth.ts';
 import { redactSecrets } from './redact.ts';
+import { describeSetting, type RunSettingFlag } from './settings.ts';
 
 export interface EndpointOptions {
   metricsAddress: string | false;
@@ -81,14 +82,27 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-async function listen(server: Server | HttpsServer, address: string, what: string): Promise<string> {
+/** Where an endpoint's address is set: the option in code, and `run()`'s flag and variable. */
+const SETTING = {
+  metrics: { option: 'metricsAddress', flag: 'metrics-bind-address' },
+  health: { option: 'healthAddress', flag: 'health-probe-bind-address' },
+  status: { option: 'statusAddress', flag: 'status-bind-address' },
+} as const satisfies Record<string, { option: string; flag: RunSettingFlag }>;
+
+async function listen(
+  server: Server | HttpsServer,
+  address: string,
+  what: string,
+  endpoint: keyof typeof SETTING,
+): Promise<string> {
   const { host, port } = parseAddress(address);
+  const { option, flag } = SETTING[endpoint];
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause: NodeJS.ErrnoException) =>
       reject(
         new OperonError(
           cause.code === 'EADDRINUSE' ? ErrorCode.PortInUse : ErrorCode.InvalidArgument,
-          `Cannot serve ${what} on ${address}: ${cause.code === 'EADDRINUSE' ? 'the port is in use' : cause.message}. Choose another address (metricsAddress / healthAddress / statusAddress), or false to turn it off.`,
+          `Cannot serve ${what} on ${address}: ${cause.code === 'EADDRINUSE' ? 'the port is in use' : cause.message}. Choose another address with ${describeSetting(flag)} (or \`${option}\` in code), or 0 (\`false\` in code) to turn it off.`,
           { cause },
         ),
       ),
@@ -310,7 +324,7 @@ export async function startEndpoints(options: EndpointOptions): Promise<HttpEndp
         server = createHttpServer(handle);
       }
       servers.push(server);
-      out.metrics = await listen(server, options.metricsAddress, 'metrics');
+      out.metrics = await listen(server, options.metricsAddress, 'metrics', 'metrics');
       if (!secure) {
         log.warn(
           'metrics served over plain HTTP without authentication (metricsSecure: false): anyone who reaches ' +
@@ -329,7 +343,7 @@ export async function startEndpoints(options: EndpointOptions): Promise<HttpEndp
         else text(res, 404, 'not found: try /healthz or /readyz');
       });
       servers.push(server);
-      out.health = await listen(server, options.healthAddress, 'health probes');
+      out.health = await listen(server, options.healthAddress, 'health probes', 'health');
     }
     if (typeof statusAddress === 'string' && statusAddress !== 'metrics') {
       const server = createHttpServer((req, res) => {
@@ -337,7 +351,7 @@ export async function startEndpoints(options: EndpointOptions): Promise<HttpEndp
         else text(res, 404, 'not found: try /status');
       });
       servers.push(server);
-      out.status = await listen(server, statusAddress, 'the live view (/status)');
+      out.status = await listen(server, statusAddress, 'the live view (/status)', 'status');
     }
   } catch (err) {
     await out.close();

@@ -15,10 +15,15 @@ import type { KubernetesObject } from '../client/resource.ts';
 import type { ControllerDefinition } from '../controller/controller.ts';
 import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import { createEventRecorder, type EventRecorder } from '../events/index.ts';
-import { createLeaderElector, type LeaderElector, LeadershipLostError } from '../leader/index.ts';
+import {
+  createLeaderElector,
+  type LeaderElectionClock,
+  type LeaderElector,
+  LeadershipLostError,
+} from '../leader/index.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
-import type { Clock } from '../queue/clock.ts';
+import { type Clock, wallTime } from '../queue/clock.ts';
 import { createControllerSet } from './controller-set.ts';
 import { createDelegatingAuth } from './endpoint-auth.ts';
 import { startEndpoints } from './endpoints.ts';
@@ -91,8 +96,10 @@ export interface ManagerOptions {
   /** Name used for Events (`reportingController`); default `operon`. */
   name?: string;
   /**
-   * Time for the shutdown deadline and the controllers (their queues, reconcile timeouts and
-   * bounded stop); default the process' monotonic clock. Tests pass a fake one.
+   * Time for the controllers (`Action.requeueAfter`, backoff, `ctx.now()` for conditions and
+   * schedules), Events, leader election and the shutdown deadline; default the process clock. Tests
+   * pass `createTestClock()` from operon/testing and move it; the cache keeps the real clock (its
+   * waits are for the API server, not for the operator's schedule).
    */
   clock?: Clock;
 }
@@ -221,6 +228,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     (options.leaderElection ? options.leaderElection.identity : undefined) ||
     `${hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const events = createEventRecorder(client, {
+    ...(options.clock ? { clock: options.clock } : {}),
     reportingController: name,
     reportingInstance: identity,
     onError: (err: unknown) => log.warn('could not record an Event', { err }),
@@ -338,6 +346,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       ...(le.leaseDurationMs !== undefined ? { leaseDurationMs: le.leaseDurationMs } : {}),
       ...(le.renewDeadlineMs !== undefined ? { renewDeadlineMs: le.renewDeadlineMs } : {}),
       ...(le.retryPeriodMs !== undefined ? { retryPeriodMs: le.retryPeriodMs } : {}),
+      ...(options.clock ? { clock: leaderClockOf(options.clock) } : {}),
       releaseOnCancel: true,
       onNewLeader: (holder) => log.info('leader observed', { holder }),
       log: (level, msg, fields) => log[level](msg, fields),
@@ -473,4 +482,24 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     status,
   };
   return manager;
+}
+
+/** The elector's view of a clock: its wall time, and sleeps on its timers (exported for tests; not public API). */
+export function leaderClockOf(clock: Clock): LeaderElectionClock {
+  return {
+    now: () => wallTime(clock),
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal.aborted) return resolve();
+        const timer = clock.setTimeout(() => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }, ms);
+        const onAbort = () => {
+          clock.clearTimeout(timer);
+          resolve();
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }),
+  };
 }

@@ -4,11 +4,14 @@
  * write its CRDs, RBAC and deployment manifests.
  */
 
+import { loadConfig } from '../client/config.ts';
 import type { AnyControllerDefinition } from '../controller/controller.ts';
 import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
+import { createLogger } from '../log/logger.ts';
 import type { CustomResource, VersionDefinition } from '../resource/define-resource.ts';
 import type { ResourceWebhooks } from '../webhook/define-webhooks.ts';
 import { createManager, ExitCode, type ManagerOptions } from './manager.ts';
+import { type RunSettingValues, readRunSettings } from './settings.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: any custom resource
 type AnyCustomResource = CustomResource<string, string, Record<string, VersionDefinition<any, any>>>;
@@ -138,40 +141,44 @@ export function defineOperator(def: OperatorDefinition): Operator {
     async run(overrides = {}) {
       const env = process.env;
       const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST);
-      const ms = (name: string) => {
-        const v = env[name];
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isFinite(n) || n <= 0) {
-          throw new OperonError(
-            ErrorCode.InvalidArgument,
-            `${name}=${v} is not a positive number of milliseconds.`,
-          );
-        }
-        return n;
-      };
-      const lease = {
-        leaseDurationMs: ms('OPERON_LEASE_DURATION_MS'),
-        renewDeadlineMs: ms('OPERON_RENEW_DEADLINE_MS'),
-        retryPeriodMs: ms('OPERON_RETRY_PERIOD_MS'),
-      };
       let manager: Awaited<ReturnType<typeof createManager>>;
+      let settings: RunSettingValues;
+      let serveWebhooks: boolean;
       try {
+        // Every setting below is in RUN_SETTINGS (settings.ts) and docs/configuration.md.
+        settings = readRunSettings(process.argv.slice(2), env);
+        const lease = {
+          leaseDurationMs: settings.ms('leader-elect-lease-duration-ms'),
+          renewDeadlineMs: settings.ms('leader-elect-renew-deadline-ms'),
+          retryPeriodMs: settings.ms('leader-elect-retry-period-ms'),
+        };
+        const watchNamespace = settings.string('watch-namespace') ?? def.watchNamespace;
+        // Leader election in a cluster; off for a local run unless asked for; --leader-elect=false turns it off.
+        const elect = definition.leaderElection && (settings.boolean('leader-elect') ?? inCluster);
+        // In a cluster the API server reaches the webhook Service; a local run serves them only
+        // when asked for (as leader election), since no API server would call it.
+        serveWebhooks = Boolean(def.webhooks?.length) && (settings.boolean('webhooks') ?? inCluster);
+        const level = settings.level('log-level');
+        // KUBECONFIG alone is read by the client itself (it may list several files); the flag names one.
+        const kubeconfig = settings.string('kubeconfig');
+        const kubeconfigFlag =
+          kubeconfig !== undefined && kubeconfig !== env.KUBECONFIG ? kubeconfig : undefined;
         manager = await createManager({
           name: def.name,
           // Endpoint settings from the environment and the command line (kubebuilder's flags).
-          ...runFlags(process.argv.slice(2), env),
+          ...endpointOptions(settings),
+          ...(level ? { log: createLogger({ level }) } : {}),
+          ...(kubeconfigFlag ? { config: await loadConfig({ kubeconfig: kubeconfigFlag }) } : {}),
           // A WATCH_NAMESPACE replaces the definition's namespaces.
-          ...(env.WATCH_NAMESPACE ? withoutNamespaces(def.manager) : def.manager),
+          ...(settings.string('watch-namespace') ? withoutNamespaces(def.manager) : def.manager),
           // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one
           // namespace, or to several when comma-separated.
-          ...watchScope(env.WATCH_NAMESPACE || def.watchNamespace),
-          // Leader election in a cluster; off for a local run unless OPERON_LEADER_ELECTION=true.
-          ...(definition.leaderElection && (inCluster || env.OPERON_LEADER_ELECTION === 'true')
+          ...watchScope(watchNamespace),
+          ...(elect
             ? {
                 leaderElection: {
                   name: def.name,
-                  namespace: env.POD_NAMESPACE ?? definition.namespace,
+                  namespace: settings.string('leader-elect-namespace') ?? definition.namespace,
                   ...Object.fromEntries(Object.entries(lease).filter(([, v]) => v !== undefined)),
                 },
               }
@@ -185,15 +192,17 @@ export function defineOperator(def: OperatorDefinition): Operator {
         return 1;
       }
       for (const c of def.controllers) manager.add(c);
-      // In a cluster the API server reaches the webhook Service; a local run serves them only with
-      // OPERON_WEBHOOKS=true (as leader election), since no API server would call it.
-      const serveWebhooks =
-        Boolean(def.webhooks?.length) &&
-        (inCluster ? env.OPERON_WEBHOOKS !== 'false' : env.OPERON_WEBHOOKS === 'true');
+      // Lost leadership and a shutdown past its grace exit at once: nothing may outlive them.
+      const finish = (code: number) => {
+        if (code === ExitCode.LeadershipLost || code === ExitCode.ShutdownTimedOut) process.exit(code);
+        return code;
+      };
       if (serveWebhooks && def.webhooks) {
         // Loaded only when there are webhooks: an operator without them never loads the X.509 code.
         const { addOperatorWebhooks } = await import('../webhook/run.ts');
-        const namespace = env.POD_NAMESPACE ?? definition.namespace;
+        const namespace = settings.string('leader-elect-namespace') ?? definition.namespace;
+        const address = settings.string('webhook-bind-address');
+        const certDir = settings.string('webhook-cert-path');
         // In the manager's `webhooks` group: on every replica, before the caches, in /readyz.
         addOperatorWebhooks(manager, {
           webhooks: def.webhooks,
@@ -206,74 +215,43 @@ export function defineOperator(def: OperatorDefinition): Operator {
               `${def.name}-webhook.${namespace}.svc.cluster.local`,
             ],
           },
-          ...(env.OPERON_WEBHOOK_ADDRESS ? { address: env.OPERON_WEBHOOK_ADDRESS } : {}),
-          ...(env.OPERON_WEBHOOK_CERT_DIR ? { certDir: env.OPERON_WEBHOOK_CERT_DIR } : {}),
+          ...(address ? { address } : {}),
+          ...(certDir ? { certDir } : {}),
         });
       }
-      // Lost leadership and a shutdown past its grace exit at once: nothing may outlive them.
-      const code = await manager.run();
-      if (code === ExitCode.LeadershipLost || code === ExitCode.ShutdownTimedOut) process.exit(code);
-      return code;
+      return finish(await manager.run());
     },
   };
 }
-
-const BOOLEAN = /^(true|false)$/;
 
 /**
  * The endpoint settings `run()` takes from the environment and from kubebuilder-style flags (a
  * flag wins over its variable): `--metrics-bind-address` / `OPERON_METRICS_ADDRESS`,
  * `--health-probe-bind-address` / `OPERON_HEALTH_ADDRESS`, `--metrics-secure=false` /
  * `OPERON_METRICS_SECURE=false`, `--metrics-cert-path` / `OPERON_METRICS_CERT_DIR`, and
- * `--status-bind-address` / `OPERON_STATUS_ADDRESS` (`0` turns an endpoint off). Other arguments are left alone.
+ * `--status-bind-address` / `OPERON_STATUS_ADDRESS` (`0` turns an endpoint off). Other arguments
+ * are left alone. Every setting `run()` reads is in `RUN_SETTINGS` (docs/configuration.md).
  */
-export function runFlags(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Pick<
+export function runFlags(argv: readonly string[], env: NodeJS.ProcessEnv): EndpointOptions {
+  return endpointOptions(readRunSettings(argv, env));
+}
+
+type EndpointOptions = Pick<
   ManagerOptions,
   'metricsAddress' | 'healthAddress' | 'metricsSecure' | 'metricsCertDir' | 'statusAddress'
-> {
-  const flags = new Map<string, string>();
-  const known = [
-    'metrics-bind-address',
-    'health-probe-bind-address',
-    'metrics-secure',
-    'metrics-cert-path',
-    'status-bind-address',
-  ];
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]!);
-    if (!m || !known.includes(m[1]!)) continue;
-    const [, name, inline] = m as unknown as [string, string, string | undefined];
-    if (inline !== undefined) flags.set(name, inline);
-    else if (name === 'metrics-secure' && !BOOLEAN.test(argv[i + 1] ?? '')) flags.set(name, 'true');
-    else if (argv[i + 1] !== undefined) flags.set(name, argv[++i]!);
-    else throw new OperonError(ErrorCode.InvalidArgument, `--${name} needs a value.`);
-  }
-  const pick = (flag: string, variable: string) => flags.get(flag) ?? (env[variable] || undefined);
-  const address = (flag: string, variable: string) => {
-    const v = pick(flag, variable);
-    return v === undefined ? undefined : v === '0' || v === 'false' ? false : v;
-  };
-  const out: ReturnType<typeof runFlags> = {};
-  const metrics = address('metrics-bind-address', 'OPERON_METRICS_ADDRESS');
+>;
+
+function endpointOptions(settings: RunSettingValues): EndpointOptions {
+  const out: EndpointOptions = {};
+  const metrics = settings.address('metrics-bind-address');
   if (metrics !== undefined) out.metricsAddress = metrics;
-  const health = address('health-probe-bind-address', 'OPERON_HEALTH_ADDRESS');
+  const health = settings.address('health-probe-bind-address');
   if (health !== undefined) out.healthAddress = health;
-  const status = address('status-bind-address', 'OPERON_STATUS_ADDRESS');
+  const status = settings.address('status-bind-address');
   if (status !== undefined) out.statusAddress = status;
-  const secure = pick('metrics-secure', 'OPERON_METRICS_SECURE');
-  if (secure !== undefined) {
-    if (!BOOLEAN.test(secure)) {
-      throw new OperonError(
-        ErrorCode.InvalidArgument,
-        `--metrics-secure / OPERON_METRICS_SECURE is "${secure}"; use true or false.`,
-      );
-    }
-    out.metricsSecure = secure === 'true';
-  }
-  const certDir = pick('metrics-cert-path', 'OPERON_METRICS_CERT_DIR');
+  const secure = settings.boolean('metrics-secure');
+  if (secure !== undefined) out.metricsSecure = secure;
+  const certDir = settings.string('metrics-cert-path');
   if (certDir !== undefined) out.metricsCertDir = certDir;
   return out;
 }

@@ -7,6 +7,7 @@ export {
   type FakeClockOptions,
   realClock,
   type Timer,
+  wallTime,
 } from './clock.ts';
 export type { QueueMetrics } from './metrics.ts';
 export {

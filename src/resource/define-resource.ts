@@ -10,7 +10,14 @@ import { resourceType } from '../client/resource.ts';
 import type { ObjectMeta } from '../client/types/meta-v1.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { ValidationRule } from './builders.ts';
-import { convertSchema, type JSONSchemaProps, type SchemaIssue, schemaError } from './schema.ts';
+import {
+  convertSchema,
+  type DescriptionOptions,
+  type JSONSchemaProps,
+  type SchemaIssue,
+  schemaError,
+  trimDescriptions,
+} from './schema.ts';
 
 export interface PrinterColumn {
   name: string;
@@ -67,6 +74,12 @@ export interface ResourceDefinition<V extends Record<string, VersionDefinition>>
   scope?: 'Namespaced' | 'Cluster';
   /** Shown by `kubectl explain` for the kind. */
   description?: string;
+  /**
+   * Keep the CRD small: `{ maxDepth: 3 }` drops the descriptions of fields more than three levels
+   * deep (1 is `spec` and `status`, 2 their fields), `{ maxLength: 200 }` cuts long ones (controller-gen's `maxDescLen`). An
+   * embedded PodTemplateSpec is most of a CRD's size, nearly all of it descriptions. Default: all kept.
+   */
+  descriptions?: DescriptionOptions;
   versions: V;
 }
 
@@ -256,13 +269,14 @@ function versionSchema(
   };
   if (version.status) properties.status = convert(version.status, `${at}.status`);
   const specRequired = version.specRequired ?? Array.isArray(spec.required);
-  return {
+  const schema: JSONSchemaProps = {
     type: 'object',
     ...(def.description ? { description: def.description } : {}),
     properties,
     ...(specRequired ? { required: ['spec'] } : {}),
     ...(version.validations?.length ? { 'x-kubernetes-validations': version.validations } : {}),
   };
+  return def.descriptions ? trimDescriptions(schema, def.descriptions) : schema;
 }
 
 function pluralOf(def: ResourceDefinition<Record<string, VersionDefinition>>): string {

@@ -14,6 +14,7 @@ export {
   type ValidationRule,
   validations,
 } from './builders.ts';
+export * as k8s from './builtin-schemas.ts';
 export {
   type CrdOptions,
   type CustomObject,
@@ -29,4 +30,10 @@ export {
   type WebhookConversion,
   webhookConversion,
 } from './define-resource.ts';
-export { convertSchema, type JSONSchemaProps, type SchemaIssue, toStructuralSchema } from './schema.ts';
+export {
+  convertSchema,
+  type DescriptionOptions,
+  type JSONSchemaProps,
+  type SchemaIssue,
+  toStructuralSchema,
+} from './schema.ts';

@@ -93,6 +93,13 @@ function convert(input: unknown, path: string, issues: SchemaIssue[]): JSONSchem
     if (nonNull.length < members.length && nonNull.length === 1) {
       return { ...convert({ ...nonNull[0], ...rest }, path, issues), nullable: true };
     }
+    // Kubernetes' own spelling of IntOrString in its OpenAPI v3: the two types, plain, marked
+    // x-kubernetes-int-or-string (a bare union stays an error: the marker says it is meant).
+    if (rest['x-kubernetes-int-or-string'] === true && isIntOrString(nonNull)) {
+      const { type: _, ...untyped } = rest;
+      const converted = convert({ ...untyped, 'x-kubernetes-int-or-string': true }, path, issues);
+      return nonNull.length < members.length ? { ...converted, nullable: true } : converted;
+    }
     if (nonNull.every((m) => 'const' in m) && nonNull.length > 0) {
       const values = nonNull.map((m) => m.const);
       const types = new Set(values.map(typeOfValue));
@@ -272,6 +279,55 @@ function convert(input: unknown, path: string, issues: SchemaIssue[]): JSONSchem
         }
       }
     }
+  }
+  return out;
+}
+
+/** Whether union members are one integer (or number) and one string with nothing else to check. */
+function isIntOrString(members: ReadonlyArray<Record<string, unknown>>): boolean {
+  if (members.length !== 2) return false;
+  const plain = (m: Record<string, unknown>) =>
+    Object.keys(m).every(
+      (k) => k === 'type' || k === 'description' || k.startsWith('~') || k.startsWith('['),
+    );
+  const types = members.map((m) => m.type).sort();
+  return members.every(plain) && (types.join() === 'integer,string' || types.join() === 'number,string');
+}
+
+/** How much description a CRD keeps (the size of a CRD with embedded built-in types is mostly descriptions). */
+export interface DescriptionOptions {
+  /**
+   * Drop the descriptions of fields deeper than this (1 is `spec` and `status`, 2 their fields);
+   * `kubectl explain` shows nothing for the fields below. Default: keep all.
+   */
+  maxDepth?: number;
+  /** Cut longer descriptions to this many characters, ending in `...` (controller-gen's `maxDescLen`); 0 drops them. */
+  maxLength?: number;
+}
+
+/** A copy of `schema` with descriptions dropped below `maxDepth` and cut to `maxLength`. */
+export function trimDescriptions(
+  schema: JSONSchemaProps,
+  options: DescriptionOptions,
+  depth = 0,
+): JSONSchemaProps {
+  const { maxDepth = Number.POSITIVE_INFINITY, maxLength = Number.POSITIVE_INFINITY } = options;
+  const out: JSONSchemaProps = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'description' && typeof value === 'string') {
+      if (depth > maxDepth || maxLength <= 0) continue;
+      out.description = value.length > maxLength ? `${value.slice(0, Math.max(0, maxLength - 3))}...` : value;
+    } else if (key === 'properties' && value && typeof value === 'object') {
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, JSONSchemaProps>).map(([k, v]) => [
+          k,
+          trimDescriptions(v, options, depth + 1),
+        ]),
+      );
+    } else if ((key === 'items' || key === 'additionalProperties') && value && typeof value === 'object') {
+      // An item or a map value is described at the depth of its list or map.
+      out[key] = trimDescriptions(value as JSONSchemaProps, options, depth);
+    } else out[key] = value;
   }
   return out;
 }

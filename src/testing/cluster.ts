@@ -12,6 +12,7 @@ import type { Component } from './binaries.ts';
 import {
   attachControlPlane,
   type ControlPlane,
+  type ControlPlaneOptions,
   launch,
   type PlaneDescriptor,
   STOP_ORDER,
@@ -23,6 +24,8 @@ export interface ClusterOptions {
   dir?: string;
   version?: string;
   nodes?: number;
+  /** kube-controller-manager's controllers (see `ControlPlaneOptions.controllers`); default `'all'`. */
+  controllers?: ControlPlaneOptions['controllers'];
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
@@ -111,6 +114,8 @@ export async function clusterUp(
   const plane = await launch(
     {
       components: ['kube-controller-manager', 'kube-scheduler', 'kwok'],
+      // A development cluster behaves like a real one: Jobs complete, CronJobs fire, StatefulSets roll.
+      controllers: options.controllers ?? 'all',
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(options.nodes !== undefined ? { nodes: options.nodes } : {}),
       ...(options.env ? { env: options.env } : {}),

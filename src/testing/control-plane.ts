@@ -30,10 +30,19 @@ export type OptionalComponent = 'kube-controller-manager' | 'kube-scheduler' | '
 
 export interface ControlPlaneOptions {
   /**
-   * Extra components. `kube-controller-manager` runs the garbage-collector, deployment, replicaset
-   * and namespace controllers; `kwok` needs `kube-scheduler` to place Pods on its fake nodes.
+   * Extra components. `kube-controller-manager` runs the controllers in `controllers`; `kwok`
+   * needs `kube-scheduler` to place Pods on its fake nodes.
    */
   components?: readonly OptionalComponent[];
+  /**
+   * The controllers kube-controller-manager runs (its `--controllers`): `'minimal'` (default) is
+   * the garbage-collector, deployment, replicaset and namespace controllers, which start fast and
+   * leave the cluster quiet; `'all'` is its full default set (Jobs, CronJobs, StatefulSets,
+   * DaemonSets, EndpointSlices, ServiceAccounts, node lifecycle, ...), as `operon cluster` runs, so
+   * Jobs complete on kwok nodes; or a list of names (`['job-controller', ...]`, `-name` to drop one
+   * from `*`). Ignored without `kube-controller-manager`.
+   */
+  controllers?: 'minimal' | 'all' | readonly string[];
   /** Number of kwok fake nodes (default 3), when kwok runs. */
   nodes?: number;
   /** CRDs to install before returning: objects, or paths of YAML/JSON files or folders of them. */
@@ -192,9 +201,33 @@ interface LaunchMode {
   dir?: string;
 }
 
+/** The minimal controller set of a test plane. */
+export const MINIMAL_CONTROLLERS = [
+  'garbage-collector-controller',
+  'deployment-controller',
+  'replicaset-controller',
+  'namespace-controller',
+] as const;
+
+/** kube-controller-manager's `--controllers` value for a `controllers` option. */
+export function controllersFlag(controllers: ControlPlaneOptions['controllers']): string {
+  if (controllers === undefined || controllers === 'minimal') return MINIMAL_CONTROLLERS.join(',');
+  if (controllers === 'all') return '*';
+  const names = Array.isArray(controllers) ? controllers : [];
+  const bad = names.filter((n) => typeof n !== 'string' || !/^-?([a-z0-9-]+|\*)$/.test(n));
+  if (names.length === 0 || bad.length > 0 || !Array.isArray(controllers)) {
+    throw new OperonError(
+      ErrorCode.InvalidArgument,
+      `controllers must be 'minimal', 'all' or a non-empty list of kube-controller-manager controller names (like "job-controller", "-name" to drop one from "*"), not ${JSON.stringify(controllers)}.`,
+    );
+  }
+  return names.join(',');
+}
+
 /** @internal Starts a plane; used by `startControlPlane` and by `operon cluster`. */
 export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Promise<ControlPlane> {
   options.signal?.throwIfAborted();
+  const controllers = controllersFlag(options.controllers);
   const components = new Set<Component>(['etcd', 'kube-apiserver']);
   for (const c of options.components ?? []) {
     const parsed = parseComponent(c);
@@ -283,7 +316,12 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
         'kube-controller-manager',
         [
           `--kubeconfig=${adminKubeconfig}`,
-          '--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller',
+          `--controllers=${controllers}`,
+          // What the full set needs to do its work: the ServiceAccount token and CSR signing keys.
+          `--service-account-private-key-file=${join(dir, 'pki', 'sa.key')}`,
+          `--root-ca-file=${join(dir, 'pki', 'ca.crt')}`,
+          `--cluster-signing-cert-file=${join(dir, 'pki', 'ca.crt')}`,
+          `--cluster-signing-key-file=${join(dir, 'pki', 'ca.key')}`,
           '--leader-elect=false',
           `--service-cluster-ip-range=${services.cidr}`,
           '--bind-address=127.0.0.1',
@@ -325,6 +363,9 @@ export async function launch(options: ControlPlaneOptions, mode: LaunchMode): Pr
           `--server-address=127.0.0.1:${layout.ports.kwok}`,
           '--cidr=10.244.0.0/16',
           '--node-ip=10.243.0.1',
+          // Renew each fake node's Lease, so a node-lifecycle controller (the full set) sees the
+          // nodes alive and does not taint them and evict their Pods.
+          '--node-lease-duration-seconds=40',
           `--config=${stages}`,
         ],
         deadline,

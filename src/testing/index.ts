@@ -18,6 +18,7 @@ export {
   installBinaries,
   type ResolvedBinary,
 } from './binaries.ts';
+export { createTestClock, type TestClock, type TestClockOptions } from './clock.ts';
 export {
   attachControlPlane,
   attachKubeconfig,

@@ -29,7 +29,9 @@ export async function useControlPlane(options: ControlPlaneOptions = {}): Promis
     return plane;
   }
   const dir = process.env[SHARED_PLANE_ENV];
-  if (dir) {
+  // The shared plane runs the minimal controller set; another set needs a plane of its own.
+  const minimal = options.controllers === undefined || options.controllers === 'minimal';
+  if (dir && minimal) {
     const plane = await attachControlPlane(dir);
     const needed = options.components ?? [];
     if (needed.every((c) => plane.components.includes(c))) {

@@ -382,7 +382,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         reject(
           new OperonError(
             cause.code === 'EADDRINUSE' ? ErrorCode.PortInUse : ErrorCode.InvalidArgument,
-            `Cannot serve webhooks on ${host}:${port}: ${cause.code === 'EADDRINUSE' ? 'the port is in use' : cause.message}.`,
+            `Cannot serve webhooks on ${host}:${port}: ${cause.code === 'EADDRINUSE' ? 'the port is in use' : cause.message}. Choose another address with --webhook-bind-address / OPERON_WEBHOOK_ADDRESS (or the server's \`host\` and \`port\` in code).`,
             { cause },
           ),
         ),

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Cache } from '../cache/cache.ts';
+import type { Client } from '../client/client.ts';
+import { createLogger } from '../log/logger.ts';
+import { createTestClock } from '../testing/clock.ts';
+import { Action } from './action.ts';
+import { type Condition, setCondition } from './conditions.ts';
+import { controller, prepareController } from './controller.ts';
+import { fakeInformers, obj, WebApp } from './fakes.test.ts';
+
+async function settle(turns = 30): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+}
+
+const HOUR = 3_600_000;
+
+describe('controller: the injected clock', () => {
+  it('runs a schedule from ctx.now(): requeueAfter waits for the clock, conditions take its time', async () => {
+    const clock = createTestClock({ now: '2030-05-01T10:20:00Z' });
+    const informers = fakeInformers();
+    const runs: string[] = [];
+    let conditions: Condition[] = [];
+    const running = prepareController(
+      controller({
+        name: 'schedule',
+        for: WebApp,
+        reconcile: async (_req, ctx) => {
+          const now = ctx.now();
+          runs.push(now.toISOString());
+          conditions = setCondition(
+            conditions,
+            { type: 'Ran', status: runs.length % 2 === 1 ? 'True' : 'False', reason: 'Tick' },
+            now,
+          );
+          // The next run at the top of the next hour.
+          const next = (Math.floor(now.getTime() / HOUR) + 1) * HOUR;
+          return Action.requeueAfter(next - now.getTime());
+        },
+      }),
+      {
+        client: {} as Client,
+        cache: informers as unknown as Cache,
+        clock,
+        log: createLogger({ level: 'error', write: () => {} }),
+      },
+    );
+    running.start();
+    informers.add(WebApp, obj('WebApp', 'a', 'ns'));
+    await settle();
+    assert.deepEqual(runs, ['2030-05-01T10:20:00.000Z']);
+    assert.equal(conditions[0]?.lastTransitionTime, '2030-05-01T10:20:00Z');
+
+    clock.advance(40 * 60_000 - 1);
+    await settle();
+    assert.equal(runs.length, 1, 'not before the next hour');
+    clock.advance(1);
+    await settle();
+    assert.deepEqual(runs.at(-1), '2030-05-01T11:00:00.000Z');
+    assert.equal(conditions[0]?.lastTransitionTime, '2030-05-01T11:00:00Z', 'the status changed at 11:00');
+
+    // A test jumps to a date: the run due on the way (12:00) fires once, and reads the time it runs at.
+    clock.set('2030-05-01T12:30:00Z');
+    await settle();
+    assert.deepEqual(runs.slice(2), ['2030-05-01T12:30:00.000Z']);
+    assert.equal(clock.nextTimerAt(), clock.now() + 30 * 60_000, 'the next run waits for 13:00');
+    assert.equal(clock.date().toISOString(), '2030-05-01T12:30:00.000Z');
+    assert.equal((await running.stop(0)).clean, true);
+  });
+});
