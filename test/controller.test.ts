@@ -587,7 +587,7 @@ describe('controllers against a real API server', () => {
 
   it('stops the manager within its grace even when a reconcile ignores its signal', async () => {
     await using ns = await plane.createNamespace('hung');
-    const { manager, logs } = await managerFor(ns.name, { gracefulShutdownMs: 200 });
+    const { manager } = await managerFor(ns.name, { gracefulShutdownMs: 200 });
     let started = false;
     let release: () => void = () => {};
     const hung = new Promise<void>((resolve) => {
