@@ -59,9 +59,11 @@ if (wanted('operator')) {
 if (only?.includes('soak')) {
   const minutes = option('soak-minutes');
   const slope = option('soak-heap-slope');
+  const snapshots = option('soak-heap-snapshots');
   const soak = await benchSoak({
     minutes: minutes === undefined ? 30 : Number(minutes),
     ...(slope ? { heapSlopeLimit: Number(slope) } : {}),
+    ...(snapshots ? { heapSnapshots: snapshots } : {}),
   });
   sections.push(soak.report);
   if (!soak.passed) process.exitCode = 1;

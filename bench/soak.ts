@@ -7,6 +7,11 @@
  * LIST.
  *
  *   npm run bench -- --sections=soak [--soak-minutes=30] [--soak-heap-slope=BYTES_PER_MIN]
+ *                    [--soak-heap-snapshots=DIR]
+ *
+ * With `--soak-heap-snapshots`, the operator writes a V8 heap snapshot to DIR when warm-up ends and
+ * when the churn stops, and the report lists what grew between them (bench/heap-diff.ts), by
+ * constructor: the way to find what a "not flat" verdict is made of.
  *
  * Heap is flat when the least-squares slope of the post-warm-up samples of heap used after GC is
  * below the threshold (default `HEAP_SLOPE_LIMIT`); the verdicts are printed and, when one fails,
@@ -17,7 +22,10 @@
  * (bench/child.ts): it prints `synced`, and answers `sample`, `check` and `stop`.
  */
 
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { writeHeapSnapshot } from 'node:v8';
 import {
   type Client,
   ConfigMap,
@@ -37,6 +45,7 @@ import { eventually, startFaultProxy, useControlPlane } from 'operon/testing';
 import { REGISTRY, webAppController } from '../examples/webapp/src/controller.ts';
 import { WebApp } from '../examples/webapp/src/webapp.ts';
 import { startChild } from './child.ts';
+import { diffSnapshots, heapDiffTable } from './heap-diff.ts';
 
 /**
  * Heap growth after warm-up, in bytes per minute, below which the heap counts as flat: 128 KiB/min
@@ -74,6 +83,8 @@ export interface SoakOptions {
   minutes: number;
   /** Heap slope threshold in bytes per minute; default HEAP_SLOPE_LIMIT. */
   heapSlopeLimit?: number;
+  /** A folder for two heap snapshots (end of warm-up, end of churn) and their diff in the report. */
+  heapSnapshots?: string;
 }
 
 /** One sample of the operator process. */
@@ -93,6 +104,7 @@ type ToParent =
   | ({ type: 'sample' } & Omit<Sample, 'at'>)
   | { type: 'check'; mismatches: string[]; objects: number }
   | { type: 'stopped'; handles: Record<string, number> }
+  | { type: 'snapshot'; path: string }
   | { type: 'error'; message: string };
 
 /** The least-squares line through `(x, y)` points: slope and intercept. */
@@ -337,7 +349,17 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
       samples.push({ at: seconds(), ...figures });
     };
     await sample();
+    const snapshots: string[] = [];
+    const snapshot = async (label: string) => {
+      if (!options.heapSnapshots) return;
+      mkdirSync(options.heapSnapshots, { recursive: true });
+      child.send(`snapshot ${join(options.heapSnapshots, `${label}.heapsnapshot`)}`);
+      const m = await child.next('snapshot', 300_000);
+      snapshots.push(m.path);
+      log(`heap snapshot ${m.path}`);
+    };
     while (seconds() * 1000 < durationMs) {
+      if (snapshots.length === 0 && seconds() >= warmupSeconds) await snapshot('warm');
       await new Promise((r) => setTimeout(r, Math.min(sampleMs, durationMs - seconds() * 1000)));
       await sample();
       const last = samples[samples.length - 1]!;
@@ -347,6 +369,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
             `${sumHandles(last.handles)} handles, ${last.reconciles} reconciles, ${last.errors} errors`,
         );
     }
+    await snapshot('end');
     stopChurn.abort();
     await Promise.all([churn, faulting]);
     proxy.calm();
@@ -455,6 +478,14 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
       `- Final convergence: ${converged ? `converged ${convergeSeconds.toFixed(0)} s after the churn stopped` : `NOT CONVERGED within ${CONVERGE_TIMEOUT_MS / 1000} s (${lastWhy})`}; ` +
         `cache == fresh LIST: ${check.mismatches.length === 0 ? `yes (${check.objects} objects)` : `NO: ${check.mismatches.slice(0, 5).join('; ')}`}.`,
       '',
+      ...(snapshots.length === 2
+        ? [
+            `Heap growth from the end of warm-up to the end of the churn, by constructor (${snapshots.join(' -> ')}):`,
+            '',
+            ...heapDiffTable(diffSnapshots(snapshots[0]!, snapshots[1]!), 20),
+            '',
+          ]
+        : []),
       `Soak verdict: converged=${converged ? 'yes' : 'no'} lost-events=${lost} heap=${heap.flat ? 'flat' : 'growing'} ` +
         `heap-slope=${Math.round(heap.slope)}B/min write-failures=${writeFailures} leaked-handles=${sumHandles(leftover)} ` +
         `=> ${passed ? 'PASS' : 'FAIL'}`,
@@ -532,6 +563,12 @@ async function operatorProcess(args: string[]): Promise<void> {
   };
   lines.on('line', (line) => {
     const command = line.trim();
+    if (command.startsWith('snapshot ')) {
+      const path = command.slice('snapshot '.length);
+      globalThis.gc?.();
+      say({ type: 'snapshot', path: writeHeapSnapshot(path) });
+      return;
+    }
     const work =
       command === 'sample'
         ? sample()

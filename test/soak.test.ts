@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
+import { diffCensus, diffSnapshots, heapCensus } from '../bench/heap-diff.ts';
 import { HEAP_SLOPE_LIMIT, heapVerdict, linearFit } from '../bench/soak.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -47,6 +52,68 @@ describe('the soak heap verdict', () => {
     assert.equal(v.samples, 4);
     assert.equal(v.flat, false);
     assert.match(v.why, /too few samples/);
+  });
+});
+
+describe('the heap snapshot diff', () => {
+  it('names the constructor whose instances were added between two snapshots, with their count', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'operon-heap-diff-'));
+    try {
+      class SoakDiffMarker {
+        readonly n: number;
+        constructor(n: number) {
+          this.n = n;
+        }
+      }
+      const before = writeHeapSnapshot(join(dir, 'before.heapsnapshot'));
+      const kept = Array.from({ length: 5000 }, (_, i) => new SoakDiffMarker(i));
+      const after = writeHeapSnapshot(join(dir, 'after.heapsnapshot'));
+      const growth = diffSnapshots(before, after);
+      const marker = growth.find((g) => g.key === 'object SoakDiffMarker');
+      assert.ok(
+        marker,
+        `no SoakDiffMarker group in ${growth
+          .slice(0, 5)
+          .map((g) => g.key)
+          .join(', ')}`,
+      );
+      assert.equal(marker.count, kept.length);
+      assert.ok(marker.bytes >= kept.length * 12, `${marker.bytes} bytes for ${kept.length} objects`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('orders groups by bytes grown and counts shrinking groups as negative', () => {
+    const growth = diffCensus(
+      new Map([
+        ['object A', { count: 10, bytes: 100 }],
+        ['object B', { count: 1, bytes: 10 }],
+      ]),
+      new Map([
+        ['object A', { count: 2, bytes: 20 }],
+        ['object C', { count: 3, bytes: 300 }],
+      ]),
+    );
+    assert.deepEqual(growth, [
+      { key: 'object C', count: 3, bytes: 300 },
+      { key: 'object B', count: -1, bytes: -10 },
+      { key: 'object A', count: -8, bytes: -80 },
+    ]);
+  });
+
+  it('rejects a file that is not a heap snapshot', () => {
+    assert.throws(
+      () =>
+        heapCensus(
+          JSON.stringify({
+            snapshot: { meta: { node_fields: [], node_types: [[]] } },
+            nodes: [],
+            strings: [],
+          }),
+        ),
+      /not a V8 heap snapshot/,
+    );
   });
 });
 
