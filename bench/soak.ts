@@ -97,6 +97,10 @@ export interface Sample {
   reconciles: number;
   errors: number;
   watchErrors: number;
+  /** `workqueue_depth` of the WebApp controller: keys waiting for a worker. */
+  depth: number;
+  /** `workqueue_longest_running_processor_seconds`: how long the oldest running reconcile has run. */
+  longestRunning: number;
 }
 
 type ToParent =
@@ -436,6 +440,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
     const post = churnSamples.filter((s) => s.at >= warmupSeconds);
     const rssFit = linearFit(post.map((s) => [s.at, s.rss] as const));
     const handleCounts = post.map((s) => sumHandles(s.handles));
+    const stall = longestStall(churnSamples);
     const handleFit = linearFit(post.map((s) => [s.at, sumHandles(s.handles)] as const));
     // Left after shutdown: stdio pipes are the harness', anything else the operator leaked.
     const leftover = Object.fromEntries(
@@ -475,6 +480,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
       `- Reconciles: ${reconciles}, errors ${errors} (${reconciles ? ((100 * errors) / reconciles).toFixed(2) : '0'} %); ` +
         `watch errors ${samples[samples.length - 1]!.watchErrors}; load-generator write failures ${writeFailures}` +
         `${firstWriteFailure ? ` (first: ${firstWriteFailure})` : ''}.`,
+      `- Longest stretch of the churn without a finished reconcile: ${stall ? `${stall.seconds.toFixed(0)} s from minute ${(stall.from.at / 60).toFixed(1)} (at its end: queue depth ${stall.to.depth}, the oldest running reconcile ${stall.to.longestRunning.toFixed(1)} s old, watch errors ${stall.from.watchErrors} -> ${stall.to.watchErrors})` : 'none (a reconcile finished between every two samples)'}.`,
       `- Final convergence: ${converged ? `converged ${convergeSeconds.toFixed(0)} s after the churn stopped` : `NOT CONVERGED within ${CONVERGE_TIMEOUT_MS / 1000} s (${lastWhy})`}; ` +
         `cache == fresh LIST: ${check.mismatches.length === 0 ? `yes (${check.objects} objects)` : `NO: ${check.mismatches.slice(0, 5).join('; ')}`}.`,
       '',
@@ -499,6 +505,26 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
     await ns[Symbol.asyncDispose]();
     await plane.stop();
   }
+}
+
+/**
+ * The longest run of consecutive samples over which the reconcile count did not move: from the
+ * sample before the run to the last sample of it. Undefined when it moved between every two.
+ */
+export function longestStall<S extends Pick<Sample, 'at' | 'reconciles'>>(
+  samples: readonly S[],
+): { seconds: number; from: S; to: S } | undefined {
+  let best: { seconds: number; from: S; to: S } | undefined;
+  let start = 0;
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i]!.reconciles !== samples[start]!.reconciles) {
+      start = i;
+      continue;
+    }
+    const seconds = samples[i]!.at - samples[start]!.at;
+    if (!best || seconds > best.seconds) best = { seconds, from: samples[start]!, to: samples[i]! };
+  }
+  return best;
 }
 
 function sortKeys(o: Record<string, string>): Array<[string, string]> {
@@ -596,6 +622,8 @@ async function operatorProcess(args: string[]): Promise<void> {
       reconciles: metricSum(text, 'controller_runtime_reconcile_total', controllerMatch),
       errors: metricSum(text, 'controller_runtime_reconcile_errors_total', controllerMatch),
       watchErrors: metricSum(text, 'operon_watch_errors_total', ''),
+      depth: metricSum(text, 'workqueue_depth', 'name="webapp"'),
+      longestRunning: metricSum(text, 'workqueue_longest_running_processor_seconds', 'name="webapp"'),
     });
   };
   const check = async () => {

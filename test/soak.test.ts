@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
 import { diffCensus, diffSnapshots, heapCensus } from '../bench/heap-diff.ts';
-import { HEAP_SLOPE_LIMIT, heapVerdict, linearFit } from '../bench/soak.ts';
+import { HEAP_SLOPE_LIMIT, heapVerdict, linearFit, longestStall } from '../bench/soak.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MiB = 1024 * 1024;
@@ -52,6 +52,38 @@ describe('the soak heap verdict', () => {
     assert.equal(v.samples, 4);
     assert.equal(v.flat, false);
     assert.match(v.why, /too few samples/);
+  });
+});
+
+describe('the soak stall finder', () => {
+  it('finds the longest run of samples with no new reconcile, and none when the count always moves', () => {
+    const at = (pairs: Array<[number, number]>) => pairs.map(([t, reconciles]) => ({ at: t, reconciles }));
+    const stall = longestStall(
+      at([
+        [0, 1],
+        [10, 1],
+        [20, 5],
+        [30, 5],
+        [40, 5],
+        [50, 5],
+        [60, 9],
+      ]),
+    );
+    assert.deepEqual(stall && { seconds: stall.seconds, from: stall.from.at, to: stall.to.at }, {
+      seconds: 30,
+      from: 20,
+      to: 50,
+    });
+    assert.equal(
+      longestStall(
+        at([
+          [0, 1],
+          [10, 2],
+          [20, 3],
+        ]),
+      ),
+      undefined,
+    );
   });
 });
 
