@@ -7,12 +7,15 @@
  *   node scripts/test.ts            all tests
  *   node scripts/test.ts --unit     unit tests only (src/**\/*.test.ts), no control plane
  *   node scripts/test.ts FILE...    just these files, with the shared plane
+ *
+ * With OPERON_TEST_CONTROL_PLANE set to a running plane's folder, that plane is used instead of
+ * a new one.
  */
 
 import { spawn } from 'node:child_process';
 import { printProgress } from '../src/cli/usage.ts';
 import { componentLogs } from '../src/testing/control-plane.ts';
-import { installBinaries, startSharedControlPlane } from '../src/testing/index.ts';
+import { installBinaries, SHARED_PLANE_ENV, startSharedControlPlane } from '../src/testing/index.ts';
 
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
@@ -21,7 +24,11 @@ const patterns =
   files.length > 0 ? files : unitOnly ? ['src/**/*.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'];
 
 let plane: Awaited<ReturnType<typeof startSharedControlPlane>> | undefined;
-if (!unitOnly) {
+// A plane another runner already shares (OPERON_TEST_CONTROL_PLANE names its folder) is reused.
+const existing = process.env[SHARED_PLANE_ENV];
+if (!unitOnly && existing) {
+  process.stderr.write(`[test] using the shared control plane in ${existing} (${SHARED_PLANE_ENV})\n`);
+} else if (!unitOnly) {
   await installBinaries({ onProgress: printProgress });
   const started = Date.now();
   plane = await startSharedControlPlane({

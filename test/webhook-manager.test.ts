@@ -127,11 +127,19 @@ function review(
 }
 
 function readyz(address: string): Promise<number> {
+  return readyzBody(address).then((r) => r.status);
+}
+
+function readyzBody(address: string): Promise<{ status: number; body: string }> {
   const port = Number(address.split(':').pop());
   return new Promise((resolve, reject) => {
     const req = httpGet({ host: '127.0.0.1', port, path: '/readyz', agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        body += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
     req.end();
@@ -205,7 +213,11 @@ describe('webhooks as a manager Runnable', () => {
         () => m.status().cacheSynced && r.server?.address,
       );
       assert.equal(r.serving, false);
-      assert.equal(await readyz(m.addresses.health!), 503);
+      // The 503 names what is not ready: the caches are synced, the webhook check fails.
+      assert.deepEqual(await readyzBody(m.addresses.health!), {
+        status: 503,
+        body: 'ready checks failing: webhooks\n',
+      });
       await mountCert(dir, await serving());
       // The certificate folder is re-read every 10 s.
       await eventually(

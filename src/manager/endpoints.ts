@@ -49,7 +49,8 @@ export interface EndpointOptions {
   /** Brings gauges up to date just before a scrape. */
   beforeScrape?(): void;
   healthy(): boolean;
-  ready(): boolean;
+  /** True when ready; otherwise the reason, which `/readyz` answers with its 503. */
+  ready(): true | string;
   status(): unknown;
   log?: Logger;
 }
@@ -339,8 +340,10 @@ export async function startEndpoints(options: EndpointOptions): Promise<HttpEndp
         const path = req.url?.split('?')[0];
         const probe = (ok: boolean, what: string) => text(res, ok ? 200 : 503, ok ? 'ok' : what);
         if (path === '/healthz') probe(options.healthy(), 'a watch has been failing: see the logs');
-        else if (path === '/readyz') probe(options.ready(), 'caches not synced yet');
-        else text(res, 404, 'not found: try /healthz or /readyz');
+        else if (path === '/readyz') {
+          const ready = options.ready();
+          probe(ready === true, ready === true ? '' : ready);
+        } else text(res, 404, 'not found: try /healthz or /readyz');
       });
       servers.push(server);
       out.health = await listen(server, options.healthAddress, 'health probes', 'health');

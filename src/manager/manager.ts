@@ -254,14 +254,26 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
   });
   const extra: Array<{ runnable: Runnable; group: RunnableGroup }> = [];
   const readyChecks: Array<{ name: string; check: () => boolean }> = [];
-  const checksPass = () =>
-    readyChecks.every(({ check }) => {
-      try {
-        return check() === true;
-      } catch {
-        return false;
-      }
-    });
+  /** Names of the ready checks that fail now (one that throws fails). */
+  const failingChecks = () =>
+    readyChecks
+      .filter(({ check }) => {
+        try {
+          return check() !== true;
+        } catch {
+          return true;
+        }
+      })
+      .map(({ name }) => name);
+  /** True when ready; otherwise why not, for /readyz's body. */
+  const readiness = (): true | string => {
+    if (phase === 'stopping') return 'the manager is stopping';
+    if (!cache.synced) return 'caches not synced yet';
+    if (!controllers.ready) return 'controllers not synced yet';
+    const failing = failingChecks();
+    if (failing.length > 0) return `ready checks failing: ${failing.join(', ')}`;
+    return true;
+  };
   let started = false;
   let phase: LifecyclePhase = 'starting';
   let elector: LeaderElector | undefined;
@@ -321,7 +333,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
           },
           healthy: () => cache.healthy,
           // Every controller synced or waiting for a kind that is absent, and every ready check passing.
-          ready: () => controllers.ready && cache.synced && phase !== 'stopping' && checksPass(),
+          ready: readiness,
           status,
         });
         if (served.metrics) addresses.metrics = served.metrics;
