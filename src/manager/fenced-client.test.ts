@@ -53,11 +53,17 @@ function recordingClient(): { client: Client; sent: Sent[] } {
       stats: { requests: 0, byMethod: {}, throttled: 0 },
       send: request('transport.send', 0),
       json: request('transport.json', 0),
-      close: () => Promise.resolve(),
+      close: () => {
+        sent.push({ method: 'transport.close', signal: undefined });
+        return Promise.resolve();
+      },
     },
     onWrite: () => () => {},
     path: () => '/api/v1/configmaps',
-    close: () => Promise.resolve(),
+    close: () => {
+      sent.push({ method: 'close', signal: undefined });
+      return Promise.resolve();
+    },
   } as unknown as Client;
   return { client, sent };
 }
@@ -144,6 +150,17 @@ describe('fenceClient', () => {
     await assert.rejects(fenced.transport.json({ method: 'POST', path, body: '{}' }), (err) => err === lost);
     assert.deepEqual(sent, [], 'not one request reached the transport');
     assert.equal(fenced.transport.config, client.transport.config);
+  });
+
+  it("refuses close(), on the client and its transport, leaving the manager's client open", async () => {
+    const { client, sent } = recordingClient();
+    const fenced = fenceClient(client, new AbortController().signal);
+    await assert.rejects(fenced.close(), {
+      code: 'OPERON_INVALID_ARGUMENT',
+      message: /Stop the manager instead/,
+    });
+    await assert.rejects(fenced.transport.close(), { code: 'OPERON_INVALID_ARGUMENT' });
+    assert.deepEqual(sent, [], 'the shared client was not closed');
   });
 
   it("keeps the caller's own signal: aborting it cancels just that request", async () => {

@@ -8,10 +8,12 @@
 
 import type { Client } from '../client/client.ts';
 import type { Transport } from '../client/transport.ts';
+import { ErrorCode, OperonError } from '../errors.ts';
 
 /**
  * Returns `client` with every request tied to `fence`, its `raw` and `transport` included. Watches
- * and the elector use the unfenced client.
+ * and the elector use the unfenced client. Its `close()` (and its transport's) rejects: the
+ * manager, which owns `client`, closes it.
  */
 export function fenceClient(client: Client, fence: AbortSignal): Client {
   /** The caller's options with the fence added to their signal; throws the fence's reason once it aborted. */
@@ -28,6 +30,16 @@ export function fenceClient(client: Client, fence: AbortSignal): Client {
       return Promise.reject(err);
     }
   };
+  // The manager's client is shared by every controller, the cache and the elector: closing it
+  // from a reconcile would end them all, so the fenced view refuses and says what to do instead.
+  const refuseClose = () =>
+    Promise.reject(
+      new OperonError(
+        ErrorCode.InvalidArgument,
+        "close(): this client is the manager's, shared by every controller, and the manager closes it when it stops. " +
+          'Stop the manager instead, or create a client of your own with createClient() and close that.',
+      ),
+    );
   // The transport is a way to send too (any method, any path): it gets the same fence.
   const base = client.transport;
   const transport: Transport = {
@@ -42,7 +54,7 @@ export function fenceClient(client: Client, fence: AbortSignal): Client {
     },
     send: (req) => call(() => base.send(guard(req))),
     json: (req) => call(() => base.json(guard(req))),
-    close: () => base.close(),
+    close: refuseClose,
   };
   return {
     get config() {
@@ -85,6 +97,6 @@ export function fenceClient(client: Client, fence: AbortSignal): Client {
     },
     onWrite: (listener) => client.onWrite(listener),
     path: (type, o) => client.path(type, o),
-    close: () => client.close(),
+    close: refuseClose,
   };
 }

@@ -52,7 +52,8 @@ export const RUN_SETTINGS = [
     option: 'manager.healthAddress',
     kind: 'address',
     default: '`:8081`',
-    description: 'Where `/healthz` and `/readyz` listen; `0` turns them off.',
+    description:
+      'Where `/healthz` and `/readyz` listen; `0` turns them off. A 503 from `/readyz` says why: `the manager is stopping`, `caches not synced yet`, `controllers not synced yet`, or `ready checks failing: NAME, ...`.',
   },
   {
     flag: 'status-bind-address',
