@@ -101,11 +101,17 @@ export interface Sample {
   depth: number;
   /** `workqueue_longest_running_processor_seconds`: how long the oldest running reconcile has run. */
   longestRunning: number;
+  /** Watch events the operator's WebApp informer has received, and its watch errors and lists. */
+  webAppEvents: number;
+  webAppWatchErrors: number;
+  webAppLists: number;
+  /** Churn steps the load generator had finished (written to the server) by then. */
+  steps: number;
 }
 
 type ToParent =
   | { type: 'synced' }
-  | ({ type: 'sample' } & Omit<Sample, 'at'>)
+  | ({ type: 'sample' } & Omit<Sample, 'at' | 'steps'>)
   | { type: 'check'; mismatches: string[]; objects: number }
   | { type: 'stopped'; handles: Record<string, number> }
   | { type: 'snapshot'; path: string }
@@ -350,7 +356,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
       child.send('sample');
       const m = await child.next('sample', 60_000);
       const { type: _, ...figures } = m;
-      samples.push({ at: seconds(), ...figures });
+      samples.push({ at: seconds(), ...figures, steps: updates + deletes });
     };
     await sample();
     const snapshots: string[] = [];
@@ -367,6 +373,13 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
       await new Promise((r) => setTimeout(r, Math.min(sampleMs, durationMs - seconds() * 1000)));
       await sample();
       const last = samples[samples.length - 1]!;
+      const previous = samples[samples.length - 2]!;
+      if (last.reconciles === previous.reconciles && last.steps !== previous.steps)
+        log(
+          `${(last.at / 60).toFixed(1)} min: no reconcile finished since the last sample though the churn went on ` +
+            `(steps ${previous.steps} -> ${last.steps}, WebApp watch events ${previous.webAppEvents} -> ${last.webAppEvents}, ` +
+            `queue depth ${last.depth}, oldest running reconcile ${last.longestRunning.toFixed(1)} s)`,
+        );
       if (samples.length % 10 === 0)
         log(
           `${(last.at / 60).toFixed(1)} min: heap ${mib(last.heap)} MiB, rss ${mib(last.rss)} MiB, ` +
@@ -480,7 +493,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
       `- Reconciles: ${reconciles}, errors ${errors} (${reconciles ? ((100 * errors) / reconciles).toFixed(2) : '0'} %); ` +
         `watch errors ${samples[samples.length - 1]!.watchErrors}; load-generator write failures ${writeFailures}` +
         `${firstWriteFailure ? ` (first: ${firstWriteFailure})` : ''}.`,
-      `- Longest stretch of the churn without a finished reconcile: ${stall ? `${stall.seconds.toFixed(0)} s from minute ${(stall.from.at / 60).toFixed(1)} (at its end: queue depth ${stall.to.depth}, the oldest running reconcile ${stall.to.longestRunning.toFixed(1)} s old, watch errors ${stall.from.watchErrors} -> ${stall.to.watchErrors})` : 'none (a reconcile finished between every two samples)'}.`,
+      `- Longest stretch of the churn without a finished reconcile: ${stall ? `${stall.seconds.toFixed(0)} s from minute ${(stall.from.at / 60).toFixed(1)} (meanwhile: churn steps ${stall.from.steps} -> ${stall.to.steps}, WebApp watch events ${stall.from.webAppEvents} -> ${stall.to.webAppEvents}, its watch errors ${stall.from.webAppWatchErrors} -> ${stall.to.webAppWatchErrors}, its lists ${stall.from.webAppLists} -> ${stall.to.webAppLists}, all watch errors ${stall.from.watchErrors} -> ${stall.to.watchErrors}; at its end: queue depth ${stall.to.depth}, the oldest running reconcile ${stall.to.longestRunning.toFixed(1)} s old)` : 'none (a reconcile finished between every two samples)'}.`,
       `- Final convergence: ${converged ? `converged ${convergeSeconds.toFixed(0)} s after the churn stopped` : `NOT CONVERGED within ${CONVERGE_TIMEOUT_MS / 1000} s (${lastWhy})`}; ` +
         `cache == fresh LIST: ${check.mismatches.length === 0 ? `yes (${check.objects} objects)` : `NO: ${check.mismatches.slice(0, 5).join('; ')}`}.`,
       '',
@@ -613,6 +626,7 @@ async function operatorProcess(args: string[]): Promise<void> {
     await new Promise((r) => setImmediate(r));
     globalThis.gc?.();
     const text = await manager.metrics.text();
+    const webApps = manager.cache.informerFor(WebApp).stats();
     const mem = process.memoryUsage();
     say({
       type: 'sample',
@@ -623,6 +637,9 @@ async function operatorProcess(args: string[]): Promise<void> {
       errors: metricSum(text, 'controller_runtime_reconcile_errors_total', controllerMatch),
       watchErrors: metricSum(text, 'operon_watch_errors_total', ''),
       depth: metricSum(text, 'workqueue_depth', 'name="webapp"'),
+      webAppEvents: webApps.events,
+      webAppWatchErrors: webApps.errors,
+      webAppLists: webApps.lists,
       longestRunning: metricSum(text, 'workqueue_longest_running_processor_seconds', 'name="webapp"'),
     });
   };
