@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,19 +13,19 @@ import {
 } from 'operon/client';
 import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
 import { watch } from 'operon/watch';
+import { killAll, spawnOperator } from './support/operator-process.ts';
 
 const OPERATOR = fileURLToPath(new URL('./fixtures/elected-operator.ts', import.meta.url));
 
 let plane: ControlPlane;
 let client: Client;
-const children: ChildProcess[] = [];
 
 before(async () => {
   plane = await useControlPlane();
   client = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
 });
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll();
   await client?.close();
   await plane?.stop();
 });
@@ -38,29 +38,10 @@ interface Operator {
 }
 
 function startOperator(namespace: string, identity: string): Operator {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=operon:source', OPERATOR, plane.kubeconfig.path, namespace, identity],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const leading = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('leading')) resolve();
-    });
-    void exited.then((code) =>
-      reject(new Error(`${identity} exited (${code}) before leading:\n${stderr.slice(-2000)}`)),
-    );
-  });
+  const op = spawnOperator(OPERATOR, {}, { args: [plane.kubeconfig.path, namespace, identity] });
+  const leading = op.printed('leading');
   leading.catch(() => undefined);
-  return { identity, child, leading, exited };
+  return { identity, child: op.child, leading, exited: op.exited };
 }
 
 const stampedBy = (namespace: string, name: string, want: string) =>
@@ -148,6 +129,8 @@ describe('operators with leader election', () => {
       await eventually('the Lease to name c', () => holders.at(-1) === c.identity);
       c.child.kill('SIGTERM');
       assert.equal(await c.exited, 0);
+      // The release was written before c exited; the watch may deliver it a moment later.
+      await eventually('the Lease released by c', () => holders.at(-1) === '');
 
       // The Lease went leader -> released ('') -> follower on SIGTERM, and follower -> c with no
       // release in between after kill -9.

@@ -1,62 +1,44 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Client, ConfigMap, createClient, Lease, loadKubeconfig } from 'operon/client';
 import { formatMicroTime } from 'operon/leader';
 import { ExitCode } from 'operon/manager';
 import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
+import { killAll, spawnOperator } from './support/operator-process.ts';
 
 const OPERATOR = fileURLToPath(new URL('./fixtures/stubborn-operator.ts', import.meta.url));
 const LEASE = 'stubborn-operator';
 
 let plane: ControlPlane;
 let client: Client;
-const children: ChildProcess[] = [];
 
 before(async () => {
   plane = await useControlPlane();
   client = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
 });
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll();
   await client?.close();
   await plane?.stop();
 });
 
-/** Starts the stubborn operator in `namespace`; resolves `reconciling` once its reconcile hangs. */
+/** Starts the stubborn operator in `namespace`; `reconciling` resolves once its reconcile hangs. */
 function startOperator(namespace: string) {
-  const child = spawn(process.execPath, ['--conditions=operon:source', OPERATOR], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      KUBECONFIG: plane.kubeconfig.path,
-      WATCH_NAMESPACE: namespace,
-      POD_NAMESPACE: namespace,
-      OPERON_LEADER_ELECTION: 'true',
-      OPERON_LEASE_DURATION_MS: '4000',
-      OPERON_RENEW_DEADLINE_MS: '3000',
-      OPERON_RETRY_PERIOD_MS: '500',
-      OPERON_METRICS_ADDRESS: '127.0.0.1:0',
-      OPERON_HEALTH_ADDRESS: '127.0.0.1:0',
-    },
+  const op = spawnOperator(OPERATOR, {
+    KUBECONFIG: plane.kubeconfig.path,
+    WATCH_NAMESPACE: namespace,
+    POD_NAMESPACE: namespace,
+    OPERON_LEADER_ELECTION: 'true',
+    OPERON_LEASE_DURATION_MS: '4000',
+    OPERON_RENEW_DEADLINE_MS: '3000',
+    OPERON_RETRY_PERIOD_MS: '500',
+    OPERON_METRICS_ADDRESS: '127.0.0.1:0',
+    OPERON_HEALTH_ADDRESS: '127.0.0.1:0',
   });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const reconciling = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('reconciling')) resolve();
-    });
-    void exited.then((code) =>
-      reject(new Error(`exited (${code}) before reconciling:\n${stderr.slice(-2000)}`)),
-    );
-  });
+  const reconciling = op.printed('reconciling');
   reconciling.catch(() => undefined);
-  return { child, exited, reconciling, stderr: () => stderr };
+  return { ...op, reconciling };
 }
 
 describe('an operator process whose reconcile never returns', () => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -8,20 +7,20 @@ import { type Client, ConfigMap, createClient, Lease, loadKubeconfig, Secret } f
 import { formatMicroTime } from 'operon/leader';
 import { ExitCode } from 'operon/manager';
 import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
+import { killAll, spawnOperator } from './support/operator-process.ts';
 
 const OPERATOR = fileURLToPath(new URL('./fixtures/webhook-operator.ts', import.meta.url));
 const NAME = 'webhook-operator';
 
 let plane: ControlPlane;
 let client: Client;
-const children: ChildProcess[] = [];
 
 before(async () => {
   plane = await useControlPlane();
   client = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
 });
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll();
   await client?.close();
   await plane?.stop();
 });
@@ -38,39 +37,22 @@ function freePort(): Promise<number> {
 }
 
 function startOperator(namespace: string, port: number) {
-  const child = spawn(process.execPath, ['--conditions=operon:source', OPERATOR], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      KUBECONFIG: plane.kubeconfig.path,
-      WATCH_NAMESPACE: namespace,
-      POD_NAMESPACE: namespace,
-      OPERON_LEADER_ELECTION: 'true',
-      OPERON_LEASE_DURATION_MS: '4000',
-      OPERON_RENEW_DEADLINE_MS: '3000',
-      OPERON_RETRY_PERIOD_MS: '500',
-      OPERON_METRICS_ADDRESS: '127.0.0.1:0',
-      OPERON_HEALTH_ADDRESS: '127.0.0.1:0',
-      OPERON_WEBHOOKS: 'true',
-      OPERON_WEBHOOK_ADDRESS: `127.0.0.1:${port}`,
-    },
+  const op = spawnOperator(OPERATOR, {
+    KUBECONFIG: plane.kubeconfig.path,
+    WATCH_NAMESPACE: namespace,
+    POD_NAMESPACE: namespace,
+    OPERON_LEADER_ELECTION: 'true',
+    OPERON_LEASE_DURATION_MS: '4000',
+    OPERON_RENEW_DEADLINE_MS: '3000',
+    OPERON_RETRY_PERIOD_MS: '500',
+    OPERON_METRICS_ADDRESS: '127.0.0.1:0',
+    OPERON_HEALTH_ADDRESS: '127.0.0.1:0',
+    OPERON_WEBHOOKS: 'true',
+    OPERON_WEBHOOK_ADDRESS: `127.0.0.1:${port}`,
   });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const reconciling = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('reconciling')) resolve();
-    });
-    void exited.then((code) =>
-      reject(new Error(`exited (${code}) before reconciling:\n${stderr.slice(-2000)}`)),
-    );
-  });
+  const reconciling = op.printed('reconciling');
   reconciling.catch(() => undefined);
-  return { child, exited, reconciling, stderr: () => stderr };
+  return { ...op, reconciling };
 }
 
 /** POSTs one AdmissionReview to the operator's validating webhook; resolves to its response. */

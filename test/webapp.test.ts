@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -33,13 +33,13 @@ import { parseAllDocuments } from 'yaml';
 import { FINALIZER, REGISTRY, webAppController } from '../examples/webapp/src/controller.ts';
 import operator from '../examples/webapp/src/operator.ts';
 import { WebApp } from '../examples/webapp/src/webapp.ts';
+import { killAll, spawnOperator } from './support/operator-process.ts';
 
 const exec = promisify(execFile);
 const OPERATOR = fileURLToPath(new URL('../examples/webapp/src/operator.ts', import.meta.url));
 
 let plane: ControlPlane;
 let client: Client;
-const children: ChildProcess[] = [];
 
 before(async () => {
   plane = await useControlPlane({
@@ -49,7 +49,7 @@ before(async () => {
   client = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
 });
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll();
   await client?.close();
   await plane?.stop();
 });
@@ -582,10 +582,10 @@ describe('the WebApp operator on a local cluster with real controllers', () => {
 });
 
 describe('the WebApp operator as processes', () => {
-  function spawnOperator(registryNs: string, watchNs: string, extraEnv: Record<string, string> = {}) {
-    const child = spawn(process.execPath, ['--conditions=operon:source', OPERATOR], {
-      env: {
-        ...process.env,
+  function startOperator(registryNs: string, watchNs: string, extraEnv: Record<string, string> = {}) {
+    return spawnOperator(
+      OPERATOR,
+      {
         KUBECONFIG: plane.kubeconfig.path,
         POD_NAMESPACE: registryNs,
         WATCH_NAMESPACE: watchNs,
@@ -594,21 +594,14 @@ describe('the WebApp operator as processes', () => {
         OPERON_LOG_LEVEL: 'warn',
         ...extraEnv,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, exited, stderr: () => stderr };
+      { stdout: false },
+    );
   }
 
   it('converges with nothing left behind after SIGKILL mid-rollout and a restart', async () => {
     await using ns = await plane.createNamespace('sigkill');
     await using registry = await plane.createNamespace('registry');
-    const first = spawnOperator(registry.name, ns.name);
+    const first = startOperator(registry.name, ns.name);
     await client.create(WebApp, {
       metadata: { name: 'web', namespace: ns.name },
       spec: { image: 'nginx:1.27', replicas: 3, port: 80 },
@@ -621,7 +614,7 @@ describe('the WebApp operator as processes', () => {
     await client.patch(WebApp, 'web', { spec: { image: 'nginx:1.28', replicas: 4 } }, { namespace: ns.name });
     first.child.kill('SIGKILL');
     await first.exited;
-    const second = spawnOperator(registry.name, ns.name);
+    const second = startOperator(registry.name, ns.name);
     try {
       const app = await eventually('convergence after the restart', () => available(ns.name, 'web'), 90_000);
       assert.equal(app.status?.readyReplicas, 4);
@@ -655,8 +648,8 @@ describe('the WebApp operator as processes', () => {
       OPERON_RENEW_DEADLINE_MS: '2000',
       OPERON_RETRY_PERIOD_MS: '300',
     };
-    const a = spawnOperator(registry.name, ns.name, env);
-    const b = spawnOperator(registry.name, ns.name, env);
+    const a = startOperator(registry.name, ns.name, env);
+    const b = startOperator(registry.name, ns.name, env);
     await client.create(WebApp, {
       metadata: { name: 'ha', namespace: ns.name },
       spec: { image: 'nginx:1.27', replicas: 2, port: 80 },
