@@ -150,6 +150,22 @@ describe('generated RBAC', () => {
     );
   });
 
+  it("narrows the leader-election Role to the operator's own Lease, but for create, which RBAC cannot narrow", () => {
+    const op = defineOperator({ name: 'thing-operator', resources: [Thing], controllers: [things] });
+    const docs = generateFiles(op, 'rbac').flatMap((f) => f.content.split('---\n').map((d) => parse(d)));
+    const role = docs.find((d) => d.kind === 'Role' && d.metadata.name === 'thing-operator-leader-election');
+    assert.equal(role?.metadata.namespace, 'thing-operator-system');
+    assert.deepEqual(role?.rules, [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: ['thing-operator'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+  });
+
   it('grants what the secure metrics filter needs, and a metrics-reader role for Prometheus', () => {
     const op = defineOperator({ name: 'thing-operator', resources: [Thing], controllers: [things] });
     const docs = generateFiles(op, 'rbac').flatMap((f) => f.content.split('---\n').map((d) => parse(d)));

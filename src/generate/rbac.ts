@@ -205,9 +205,25 @@ export function crdWatchRules(controllers: ReadonlyArray<AnyControllerDefinition
     : [];
 }
 
-/** Rules for Lease-based leader election, in the operator's own namespace. */
-export function leaderElectionRules(): PolicyRule[] {
-  return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
+/**
+ * Rules for Lease-based leader election, in the operator's own namespace: what the elector sends
+ * (get, create, update). With the Lease's name, get and update are narrowed to that one Lease;
+ * create cannot be (its request carries no name), so it stays a rule of its own.
+ */
+export function leaderElectionRules(leaseName?: string): PolicyRule[] {
+  if (leaseName === undefined)
+    return [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    ];
+  return [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    {
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      resourceNames: [leaseName],
+      verbs: ['get', 'update'],
+    },
+  ];
 }
 
 /** What the secure metrics filter needs: to ask the API server who a token is and what it may do. */
@@ -327,7 +343,8 @@ export function rbacManifests(o: RbacOptions): Array<Record<string, unknown>> {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'Role',
         metadata: { name: `${o.name}-leader-election`, namespace: o.namespace },
-        rules: leaderElectionRules(),
+        // The operator's Lease is named after it (operator.run() elects with name: definition.name).
+        rules: leaderElectionRules(o.name),
       },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
