@@ -225,6 +225,54 @@ describe('watch against a fake client', () => {
     await w.stop();
   });
 
+  it('starts again from the first delay once a watch has worked, however recent the last error', async () => {
+    // A connection that cannot be made: the watch resumes (no relist) after the backoff.
+    const unreachable = () =>
+      new OperonError(ErrorCode.Unreachable, 'connect ECONNREFUSED', { retryable: true });
+    const w = startWatch();
+    const { stream } = await listThenWatch(w, [], '10');
+    stream.push('ADDED', cm('w', '10'));
+    await until(() => w.ofType('added').length === 1, 'the first event');
+    stream.break();
+    // Opens fail three times: the delay grows.
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      (await expectRequest(w, 'watch')).reject(unreachable());
+      await until(() => w.ofType('error').length === i + 1, `error ${i + 1}`);
+      delays.push(w.ofType('error')[i]!.retryInMs);
+      w.clock.advance(delays[i]!);
+    }
+    assert.deepEqual(delays, [800, 1600, 3200]);
+    // A watch that delivers an event works; it breaks at once, and the next open fails.
+    const s = (await expectRequest(w, 'watch')).stream();
+    s.push('ADDED', cm('x', '11'));
+    await until(() => w.ofType('added').length === 2, 'the event');
+    s.break();
+    (await expectRequest(w, 'watch')).reject(unreachable());
+    await until(() => w.ofType('error').length === 4, 'the error after it');
+    assert.equal(w.clock.now(), 800 + 1600 + 3200, 'within seconds of the last error');
+    assert.deepEqual(
+      { attempt: w.ofType('error')[3]!.attempt, retryInMs: w.ofType('error')[3]!.retryInMs },
+      { attempt: 1, retryInMs: 800 },
+      'a first failure again',
+    );
+    // A watch that stays open a second with no event works too.
+    w.clock.advance(800);
+    (await expectRequest(w, 'watch')).reject(unreachable());
+    await until(() => w.ofType('error').length === 5, 'a second failure');
+    assert.equal(w.ofType('error')[4]!.retryInMs, 1600);
+    w.clock.advance(1600);
+    const quiet = (await expectRequest(w, 'watch')).stream();
+    await flush();
+    w.clock.advance(1000);
+    await until(() => w.ofType('connected').length >= 1, 'connected');
+    quiet.break();
+    (await expectRequest(w, 'watch')).reject(unreachable());
+    await until(() => w.ofType('error').length === 6, 'the error after the quiet watch');
+    assert.equal(w.ofType('error')[5]!.retryInMs, 800);
+    await w.stop();
+  });
+
   it('jitters each delay into [d, 2d) by default', async () => {
     const w = startWatch({ backoff: {} });
     (await expectRequest(w, 'list')).fail(500);

@@ -458,6 +458,18 @@ export function createWatchMachine<T extends KubernetesObject>(
     return { next: { name: 'opening' } };
   }
 
+  /**
+   * The watch works (an event came, or it stayed open a second): the backoff counts consecutive
+   * failures, so the next one starts from the first delay again. (client-go and kube-rs reset only
+   * after two minutes without an error, which lets a network that flaps more often than that push
+   * every reconnect to the longest delay, 30-60 s, though each watch in between worked.)
+   */
+  function proven(state: Extract<WatchState<T>, { name: 'watching' }>): void {
+    if (state.proven) return;
+    state.proven = true;
+    attempt = 0;
+  }
+
   async function stepWatching(state: Extract<WatchState<T>, { name: 'watching' }>): Promise<WatchStep<T>> {
     let result: IteratorResult<string>;
     try {
@@ -466,7 +478,7 @@ export function createWatchMachine<T extends KubernetesObject>(
         const left = VERY_SHORT_WATCH_MS - (clock.now() - state.openedAt);
         const first = left > 0 ? await within(clock, state.pending, left) : TIMER;
         if (first === TIMER) {
-          state.proven = true;
+          proven(state);
           return { event: { type: 'connected', resourceVersion: resourceVersion ?? '' }, next: state };
         }
       }
@@ -479,7 +491,7 @@ export function createWatchMachine<T extends KubernetesObject>(
     }
     if (result.done) return ended(state, undefined);
     state.received++;
-    state.proven = true;
+    proven(state);
     const line = result.value;
     let event: RawEvent;
     try {
