@@ -72,6 +72,12 @@ function sortedImports(imports: ReadonlyArray<readonly [name: string, from: stri
 export const BASE_IMAGE =
   'node:24.19.0-slim@sha256:cd84903a12dbd26b46f1f3b8144a2568c41c5d37ddd0c7a80a34c7a19786b35f';
 
+/**
+ * The Node options the generated image runs the operator with (its ENTRYPOINT), and the ones
+ * `npm run bench` runs the Operon contender with, so that the benchmark measures what users run.
+ */
+export const NODE_FLAGS: readonly string[] = [];
+
 /** `24.21.0` from `^24.21.0`: the exact version an install-script approval can be pinned to. */
 export function exactVersion(range: string): string | undefined {
   const v = range.replace(/^[\^~=v]+/, '');
@@ -186,7 +192,7 @@ COPY --chown=0:0 src ./src
 # Owned by root, run as 65532: the process cannot change its own code. It writes nothing to disk,
 # so the Deployment's readOnlyRootFilesystem: true holds.
 USER 65532:65532
-ENTRYPOINT ["node", "src/operator.ts"]
+ENTRYPOINT ${JSON.stringify(['node', ...NODE_FLAGS, 'src/operator.ts']).replaceAll('","', '", "')}
 `;
 }
 
