@@ -5,12 +5,14 @@
  *
  *   node --conditions=operon:source bench/idle.ts [--runs=5] [-- COMMAND ARGS...]
  *
- * The default command is `node --expose-gc bench/operator/minimal.ts` resolving `operon/*` to dist/
- * (run `npm run build` first); the kubeconfig and namespace are appended to the command.
+ * The default command is bench/operator/minimal.ts compiled (with dist/) as the operator bench compiles
+ * the Operon contender, run by `node --expose-gc`; the kubeconfig and namespace are appended to it.
  */
 
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startControlPlane } from 'operon/testing';
+import { BENCH_DIST, compileOperon } from './operator/peers.ts';
 import { launch } from './operator/process.ts';
 
 const dashes = process.argv.indexOf('--');
@@ -18,8 +20,9 @@ const own = dashes < 0 ? process.argv.slice(2) : process.argv.slice(2, dashes);
 const runs = Number(own.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5);
 const command =
   dashes < 0
-    ? [process.execPath, '--expose-gc', fileURLToPath(new URL('./operator/minimal.ts', import.meta.url))]
+    ? [process.execPath, '--expose-gc', join(BENCH_DIST, 'operator', 'minimal.js')]
     : process.argv.slice(dashes + 1);
+if (dashes < 0) await compileOperon();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const mib = (x: number) => (x / 2 ** 20).toFixed(1);
@@ -33,7 +36,11 @@ for (let i = 0; i < runs; i++) {
     const synced = await proc.synced(60_000);
     await proc.quiet(30_000);
     const figures = await proc.gc(10_000);
+    const status = await readFile(`/proc/${proc.pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
     const row = {
+      rssAnon: kb('RssAnon'),
+      rssFile: kb('RssFile'),
       startMs: synced - proc.startedAt,
       rss: await proc.rss(),
       cpuMs: (await proc.cpuSeconds()) * 1000,
