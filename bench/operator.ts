@@ -442,7 +442,7 @@ async function runLive(
 }
 
 /** Creates the cache scenario's objects already converged: widgets Ready, ConfigMaps right. */
-async function createConvergedFixture(client: Client, namespace: string, n: number): Promise<void> {
+export async function createConvergedFixture(client: Client, namespace: string, n: number): Promise<void> {
   const started = performance.now();
   let done = 0;
   await pool(n, CREATE_CONCURRENCY, async (i) => {

@@ -34,6 +34,15 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_DIST = join(ROOT, 'bench', 'dist');
 
 /**
+ * The Node options the Operon contender runs with: the generated Dockerfile's, or for experiments
+ * `OPERON_BENCH_NODE_FLAGS` (space-separated; the report then names them).
+ */
+export const OPERON_NODE_FLAGS: readonly string[] =
+  process.env.OPERON_BENCH_NODE_FLAGS === undefined
+    ? NODE_FLAGS
+    : process.env.OPERON_BENCH_NODE_FLAGS.split(' ').filter(Boolean);
+
+/**
  * Compiles Operon as published (`npm run build`: dist/) and the Operon contenders against it
  * (bench/tsconfig.contenders.json: bench/dist/), so that they run as users' operators run in their
  * images: JavaScript, with `operon/*` resolved to dist/, no TypeScript loader in the process.
@@ -191,7 +200,7 @@ export async function prepareContenders(only?: readonly string[]): Promise<Conte
       launch: (kubeconfig, namespace) => ({
         command: node,
         args: [
-          ...NODE_FLAGS,
+          ...OPERON_NODE_FLAGS,
           '--expose-gc',
           join(BENCH_DIST, 'operator', 'operon.js'),
           kubeconfig,
@@ -204,8 +213,11 @@ export async function prepareContenders(only?: readonly string[]): Promise<Conte
         'managedFields by default, no client-side limit); applyOwned (server-side apply of the ConfigMap, ' +
         'skipped when this controller last applied the same configuration to this object and the cache still ' +
         'shows it), setCondition and updateStatus (a write only when the status changed). Run as users run it ' +
-        `in production: compiled JavaScript (dist/ and the contender compiled by tsc), \`node ${NODE_FLAGS.join(' ')}\` ` +
-        'as the generated Dockerfile has it, plus --expose-gc for the memory readings.',
+        `in production: compiled JavaScript (dist/ and the contender compiled by tsc), \`node ${OPERON_NODE_FLAGS.join(' ')}\` ` +
+        (process.env.OPERON_BENCH_NODE_FLAGS === undefined
+          ? 'as the generated Dockerfile has it'
+          : '(OPERON_BENCH_NODE_FLAGS, not the generated Dockerfile’s)') +
+        ', plus --expose-gc for the memory readings.',
     };
     try {
       await compileOperon();
