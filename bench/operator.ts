@@ -1107,9 +1107,10 @@ function report(
     '',
     `The objects exist already, converged (created in ${(ceiling.fixtureMs / 1000).toFixed(1)} s). *start* is ` +
       'process start to `synced` on an empty namespace; *sync* the same with the objects there. RSS (VmRSS) is ' +
-      'read once the contender has gone idle (under 5% of a core for a second) and has collected garbage (Go ' +
-      'and Python then give freed memory back to the OS: `debug.FreeOSMemory()`, `malloc_trim(0)`; Node has no ' +
-      `such call, so its RSS keeps the high-water mark of the first reconciles); *RSS / object* is (RSS − idle ` +
+      'read once the contender has gone idle (under 5% of a core for a second) and has collected garbage, giving ' +
+      'freed memory back to the OS (Go `debug.FreeOSMemory()`, Python `malloc_trim(0)`, Node V8’s last-resort ' +
+      'collection `gc({ flavor: "last-resort" })`, which V8’s memory reducer does by itself some 10 s after the ' +
+      `process goes idle; before, a Node process keeps the high-water mark of its first reconciles); *RSS / object* is (RSS − idle ` +
       `RSS) / ${int(objects)}. *Live heap / object* is the same with the heap the runtime reports after the ` +
       'collection (Go `HeapAlloc`, Node `heapUsed`): what the cache and the rest of the process keep alive. ' +
       'Operon and kopf run last here, as they write to objects they find converged (Operon applies every ' +
