@@ -47,7 +47,7 @@ export interface OperatorBenchOptions {
   only?: readonly string[];
   /** Spec updates per second in the latency scenario; default 200. */
   rate?: number;
-  /** Length of the latency scenario; default 60 s, or 5 s with `quick`. */
+  /** Length of each of the three latency windows; default 20 s, or 3 s with `quick`. */
   latencySeconds?: number;
 }
 
@@ -58,8 +58,12 @@ interface Sizes {
   rate: number;
   /** Why `rate` differs from what was asked, if it does. */
   rateNote: string;
+  /** Length of each latency window. */
   latencySeconds: number;
 }
+
+/** The latency scenario is run this many times in a row; the median window decides. */
+const LATENCY_WINDOWS = 3;
 
 /** The rate the issue asks for, when the machine can take it. */
 const DEFAULT_RATE = 200;
@@ -186,12 +190,20 @@ interface ConvergeFigures {
   idleMs?: number;
   requests: RequestCounts;
   cpuSeconds?: number;
+  /** The contender's `stats` over the converge (differences of its counters), if it answers them. */
+  stats?: Record<string, number>;
 }
-interface LatencyFigures {
+interface LatencyWindow {
   updates: number;
   p50: number;
   p99: number;
   max: number;
+  /** The contender's `stats` over the window, if it answers them. */
+  stats?: Record<string, number>;
+}
+interface LatencyFigures extends LatencyWindow {
+  /** Each window, in order; p50 and p99 above are their medians, max the largest. */
+  windows: LatencyWindow[];
   cpuSeconds?: number;
 }
 interface CacheFigures {
@@ -227,9 +239,10 @@ async function measureLatency(
   watch: Awaited<ReturnType<typeof watchWidgets>>,
   n: number,
   sizes: Sizes,
-): Promise<Omit<LatencyFigures, 'cpuSeconds'>> {
+  /** Each widget's spec revision so far, advanced by this window. */
+  revision: number[],
+): Promise<Omit<LatencyWindow, 'stats'>> {
   const total = Math.round(sizes.rate * sizes.latencySeconds);
-  const revision = new Array<number>(n).fill(1);
   const samples: number[] = [];
   // Writes whose generation is known and not yet observed, per widget.
   const pending = new Map<string, Array<{ generation: number; sentAt: number }>>();
@@ -314,6 +327,34 @@ async function measureLatency(
   };
 }
 
+const median = (xs: readonly number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/** The latency windows as one figure: the median window's p50 and p99 decide, max is the largest. */
+function combineWindows(windows: LatencyWindow[]): Omit<LatencyFigures, 'cpuSeconds'> {
+  return {
+    windows,
+    updates: windows.reduce((sum, w) => sum + w.updates, 0),
+    p50: median(windows.map((w) => w.p50)),
+    p99: median(windows.map((w) => w.p99)),
+    max: Math.max(...windows.map((w) => w.max)),
+  };
+}
+
+/**
+ * Two `stats` answers as one window: counters (every figure but the `eld_*` ones) as differences,
+ * event-loop delays as the later answer has them (it covers the time since the earlier one).
+ */
+function between(
+  before: Record<string, number> | undefined,
+  after: Record<string, number> | undefined,
+): Record<string, number> | undefined {
+  if (!before || !after) return undefined;
+  return Object.fromEntries(
+    Object.entries(after).map(([k, v]) => [k, k.startsWith('eld_') ? v : v - (before[k] ?? 0)]),
+  );
+}
+
 /** Converge, then latency, on a fresh namespace with one contender process. */
 async function runLive(
   def: ContenderDef,
@@ -332,6 +373,8 @@ async function runLive(
     log(`${def.id}: started and synced in ${(syncedAt - proc.startedAt).toFixed(0)} ms`);
     watch = await watchWidgets(client, namespace);
 
+    const stats = def.stats ? () => proc!.stats(10_000) : async () => undefined;
+    const stats0 = await stats();
     const cpu0 = await proc.cpuSeconds();
     const timeoutMs = 30_000 + n * 60;
     const { result, requests } = await countRequests(client, own, async () => {
@@ -347,6 +390,7 @@ async function runLive(
       return { readyMs, idleMs: idleAt === undefined ? undefined : Math.max(readyMs, idleAt - t0) };
     });
     const cpuSeconds = (await proc.cpuSeconds()) - cpu0;
+    const convergeStats = between(stats0, await stats());
     const ms = result.readyMs;
     log(
       `${def.id}: converged ${n} in ${ms.toFixed(0)} ms, idle after ${result.idleMs?.toFixed(0) ?? '(never)'} ms; ` +
@@ -359,17 +403,32 @@ async function runLive(
     }
     const converge: Result<ConvergeFigures> = {
       ok: true,
-      m: { ms, requests, cpuSeconds, ...(result.idleMs !== undefined ? { idleMs: result.idleMs } : {}) },
+      m: {
+        ms,
+        requests,
+        cpuSeconds,
+        ...(result.idleMs !== undefined ? { idleMs: result.idleMs } : {}),
+        ...(convergeStats ? { stats: convergeStats } : {}),
+      },
     };
 
     try {
       const cpu1 = await proc.cpuSeconds();
-      const figures = await measureLatency(client, namespace, watch, n, sizes);
+      const windows: LatencyWindow[] = [];
+      const revision = new Array<number>(n).fill(1);
+      for (let w = 0; w < LATENCY_WINDOWS; w++) {
+        const before = await stats();
+        const figures = await measureLatency(client, namespace, watch, n, sizes, revision);
+        const windowStats = between(before, await stats());
+        windows.push({ ...figures, ...(windowStats ? { stats: windowStats } : {}) });
+        log(
+          `${def.id}: latency window ${w + 1}: p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms`,
+        );
+      }
       const latencyCpu = (await proc.cpuSeconds()) - cpu1;
-      log(`${def.id}: latency p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms`);
       const after = await checkConverged(client, namespace, n);
       if (after) return { converge, latency: failed(`wrong after the updates: ${after}`) };
-      return { converge, latency: { ok: true, m: { ...figures, cpuSeconds: latencyCpu } } };
+      return { converge, latency: { ok: true, m: { ...combineWindows(windows), cpuSeconds: latencyCpu } } };
     } catch (err) {
       return { converge, latency: failed(`${reason(err)}${proc.exited ? ` (${proc.exited})` : ''}`) };
     }
@@ -383,7 +442,7 @@ async function runLive(
 }
 
 /** Creates the cache scenario's objects already converged: widgets Ready, ConfigMaps right. */
-async function createConvergedFixture(client: Client, namespace: string, n: number): Promise<void> {
+export async function createConvergedFixture(client: Client, namespace: string, n: number): Promise<void> {
   const started = performance.now();
   let done = 0;
   await pool(n, CREATE_CONCURRENCY, async (i) => {
@@ -449,7 +508,7 @@ async function runCache(
       const quietAt = await proc.quiet(QUIET_TIMEOUT_MS);
       const quiet = quietAt !== undefined;
       const quietMs = (quietAt ?? performance.now()) - q0;
-      const heap = await proc.gc(30_000);
+      const { heap } = await proc.gc(30_000);
       return { ms: syncedAt - proc.startedAt, rss: await proc.rss(), heap, quiet, quietMs };
     } finally {
       await proc.stop();
@@ -521,7 +580,7 @@ export async function benchOperator(options: OperatorBenchOptions = {}): Promise
     cache: options.quick ? 500 : 10_000,
     rate: options.rate ?? DEFAULT_RATE,
     rateNote: '',
-    latencySeconds: options.latencySeconds ?? (options.quick ? 5 : 60),
+    latencySeconds: options.latencySeconds ?? (options.quick ? 3 : 20),
   };
   const started = new Date();
   const contenders = await prepareContenders(options.only);
@@ -582,16 +641,20 @@ export async function benchOperator(options: OperatorBenchOptions = {}): Promise
             'API server is not saturated; `--rate=N` forces a rate';
           log(`latency: running at ${sizes.rate} updates/s (${sizes.rateNote})`);
         }
-        const l = await runCeiling(ceilingPath, [
-          'latency',
-          kubeconfig,
-          ns,
-          String(sizes.converge),
-          String(sizes.rate),
-          String(sizes.latencySeconds),
-        ]);
-        ceilingLatency = { ok: true, m: { updates: l.updates!, p50: l.p50!, p99: l.p99!, max: l.max! } };
-        log(`ceiling: latency p50 ${l.p50!.toFixed(1)} ms, p99 ${l.p99!.toFixed(1)} ms`);
+        const windows: LatencyWindow[] = [];
+        for (let w = 0; w < LATENCY_WINDOWS; w++) {
+          const l = await runCeiling(ceilingPath, [
+            'latency',
+            kubeconfig,
+            ns,
+            String(sizes.converge),
+            String(sizes.rate),
+            String(sizes.latencySeconds),
+          ]);
+          windows.push({ updates: l.updates!, p50: l.p50!, p99: l.p99!, max: l.max! });
+          log(`ceiling: latency window ${w + 1}: p50 ${l.p50!.toFixed(1)} ms, p99 ${l.p99!.toFixed(1)} ms`);
+        }
+        ceilingLatency = { ok: true, m: combineWindows(windows) };
       } catch (err) {
         if (!ceilingConverge.ok) ceilingConverge = failed(reason(err));
         ceilingLatency = failed(reason(err));
@@ -675,6 +738,221 @@ export async function benchOperator(options: OperatorBenchOptions = {}): Promise
   return section;
 }
 
+/** One target of issue #15: Operon's figure against a limit, as a ratio to controller-runtime or absolute. */
+interface Target {
+  what: string;
+  operon: number | undefined;
+  go: number | undefined;
+  format: (x: number) => string;
+  /** `ratio`: Operon / controller-runtime against `limit`; `absolute`: Operon's figure itself. */
+  kind: 'ratio' | 'absolute';
+  /** Whether smaller is better (a ceiling) or larger (a floor). */
+  better: 'lower' | 'higher';
+  limit: number;
+}
+
+/**
+ * The targets table: every target of issue #15 from this run, Operon beside controller-runtime, the
+ * ratio (or the absolute figure), the target and whether it is met.
+ */
+function targets(operon: Row | undefined, base: Row | undefined, sizes: Sizes): string[] {
+  const pick = <T>(r: Result<T> | undefined) => (r?.ok ? r.m : undefined);
+  const objects = 2 * sizes.cache;
+  const oc = pick(operon?.cache);
+  const gc = pick(base?.cache);
+  const oConv = pick(operon?.converge);
+  const gConv = pick(base?.converge);
+  const oLat = pick(operon?.latency);
+  const gLat = pick(base?.latency);
+  const rssPer = (m: CacheFigures | undefined) => m && (m.rss - m.idleRss) / objects;
+  const heapPer = (m: CacheFigures | undefined) =>
+    m?.heap === undefined || m.idleHeap === undefined ? undefined : (m.heap - m.idleHeap) / objects;
+  const rate = (m: ConvergeFigures | undefined) => m && sizes.converge / (m.ms / 1000);
+  const cpuPer = (m: ConvergeFigures | undefined) =>
+    m?.cpuSeconds === undefined ? undefined : (m.cpuSeconds * 1e6) / sizes.converge;
+  const bytes = (x: number) => `${int(x)} B`;
+  const us = (x: number) => `${int(x)} µs`;
+  const perSecond = (x: number) => `${int(x)}/s`;
+  const list: Target[] = [
+    {
+      what: `RSS per cached object (${int(sizes.cache)} widgets + ${int(sizes.cache)} ConfigMaps)`,
+      operon: rssPer(oc),
+      go: rssPer(gc),
+      format: bytes,
+      kind: 'ratio',
+      better: 'lower',
+      limit: 1.5,
+    },
+    {
+      what: 'live heap per cached object',
+      operon: heapPer(oc),
+      go: heapPer(gc),
+      format: bytes,
+      kind: 'ratio',
+      better: 'lower',
+      limit: 1.0,
+    },
+    {
+      what: 'idle RSS (the widget operator on an empty namespace)',
+      operon: oc?.idleRss,
+      go: gc?.idleRss,
+      format: mib,
+      kind: 'absolute',
+      better: 'lower',
+      limit: 60 * 2 ** 20,
+    },
+    {
+      what: 'process start to synced, empty namespace',
+      operon: oc?.startMs,
+      go: gc?.startMs,
+      format: ms,
+      kind: 'absolute',
+      better: 'lower',
+      limit: 150,
+    },
+    {
+      what: 'process start to synced, empty namespace (ratio)',
+      operon: oc?.startMs,
+      go: gc?.startMs,
+      format: ms,
+      kind: 'ratio',
+      better: 'lower',
+      limit: 1.0,
+    },
+    {
+      what: `cache sync of ${int(objects)} objects`,
+      operon: oc?.syncMs,
+      go: gc?.syncMs,
+      format: ms,
+      kind: 'ratio',
+      better: 'lower',
+      limit: 1.1,
+    },
+    {
+      what: `contender CPU per reconciled widget (converge ${int(sizes.converge)})`,
+      operon: cpuPer(oConv),
+      go: cpuPer(gConv),
+      format: us,
+      kind: 'ratio',
+      better: 'lower',
+      limit: 1.0,
+    },
+    {
+      what: `converge ${int(sizes.converge)} widgets, throughput`,
+      operon: rate(oConv),
+      go: rate(gConv),
+      format: perSecond,
+      kind: 'ratio',
+      better: 'higher',
+      limit: 1.0,
+    },
+    {
+      what: `latency p99 at ${sizes.rate}/s (median of ${LATENCY_WINDOWS} windows)`,
+      operon: oLat?.p99,
+      go: gLat?.p99,
+      format: ms,
+      kind: 'ratio',
+      better: 'lower',
+      limit: 1.0,
+    },
+    {
+      what: `latency p50 at ${sizes.rate}/s (median of ${LATENCY_WINDOWS} windows)`,
+      operon: oLat?.p50,
+      go: gLat?.p50,
+      format: ms,
+      kind: 'ratio',
+      better: 'lower',
+      limit: 1.0,
+    },
+  ];
+  const row = (t: Target) => {
+    const value =
+      t.kind === 'ratio'
+        ? t.operon === undefined || t.go === undefined
+          ? undefined
+          : t.operon / t.go
+        : t.operon;
+    const shown = value === undefined ? 'n/a' : t.kind === 'ratio' ? `${value.toFixed(2)}x` : t.format(value);
+    const limit = `${t.better === 'lower' ? '≤' : '≥'} ${t.kind === 'ratio' ? `${t.limit.toFixed(1)}x` : t.format(t.limit)}`;
+    const met =
+      value === undefined
+        ? '–'
+        : (t.better === 'lower' ? value <= t.limit : value >= t.limit)
+          ? 'met'
+          : 'NOT met';
+    return `| ${[t.what, t.operon === undefined ? '–' : t.format(t.operon), t.go === undefined ? '–' : t.format(t.go), shown, limit, met].join(' | ')} |`;
+  };
+  const windows = (m: LatencyFigures | undefined) =>
+    m ? m.windows.map((w) => `${ms(w.p50)} / ${ms(w.p99)}`).join(', ') : '–';
+  return [
+    '### Targets (issue #15): Operon against controller-runtime in this run',
+    '',
+    '| target | Operon | controller-runtime | Operon / controller-runtime (or Operon’s figure) | target | |',
+    '|---|---:|---:|---:|---:|---|',
+    ...(operon && base
+      ? list.map(row)
+      : ['| needs both the operon and the controller-runtime contenders | | | | | |']),
+    '',
+    `- Latency windows, p50 / p99 each: Operon ${windows(oLat)}; controller-runtime ${windows(gLat)}.`,
+    '- Figures come from the tables below (converge, latency, cache); every ratio is from this one run.',
+  ];
+}
+
+/**
+ * What the Operon contender reports about itself (its `stats` line): heap allocated, event-loop
+ * delay and where a reconcile's time goes; and the bytes controller-runtime allocated, for scale.
+ */
+function internals(rows: Row[], n: number): string[] {
+  const withStats = rows.filter((r) => r.converge.ok && r.converge.m.stats);
+  if (withStats.length === 0) return [];
+  const line = (r: Row): string => {
+    const c = r.converge.ok ? r.converge.m.stats! : {};
+    const l = r.latency.ok ? r.latency.m : undefined;
+    const allocated = c.allocated === undefined ? '–' : `${int(c.allocated / n)} B`;
+    const reconciles = c.reconciles ?? c.work_count;
+    const perReconcile =
+      c.allocated === undefined || !reconciles ? '–' : `${int(c.allocated / reconciles)} B`;
+    const eld = (s: Record<string, number> | undefined) =>
+      s?.eld_p99 === undefined
+        ? '–'
+        : `${s.eld_p50!.toFixed(1)} / ${s.eld_p99.toFixed(1)} / ${s.eld_max!.toFixed(0)} ms`;
+    const each = (sum: string, count: number | undefined) =>
+      c[sum] === undefined || !count ? '–' : `${(c[sum]! / count).toFixed(1)} ms`;
+    return `| ${[
+      cell(r.def.name),
+      allocated,
+      reconciles === undefined ? '–' : (reconciles / n).toFixed(2),
+      perReconcile,
+      eld(c),
+      l ? l.windows.map((w) => eld(w.stats)).join(', ') : '–',
+      each('queue_ms', c.queue_count),
+      each('get_ms', c.reconciles),
+      each('apply_ms', c.reconciles),
+      each('status_ms', c.reconciles),
+      each('body_ms', c.reconciles),
+    ].join(' | ')} |`;
+  };
+  return [
+    '### Inside the contenders: allocation, event-loop delay, where a reconcile waits',
+    '',
+    `Over the converge of ${int(n)} widgets (from the contender’s own \`stats\` answers, bench/operator/protocol.ts).`,
+    '',
+    '| contender | heap allocated / widget | reconciles / widget | allocated / reconcile | event-loop delay p50 / p99 / max, converge | the same, each latency window | queue wait | read (incl. read-your-writes wait) | apply round trip | status round trip | reconcile body |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...withStats.map(line),
+    '',
+    '- *heap allocated*: Node, bytes freed by the collections plus the growth of the live heap (V8 has no ' +
+      'allocation counter); Go, `runtime.MemStats.TotalAlloc`. Per widget divides by the widgets converged; ' +
+      'per reconcile by the reconciles the contender counted.',
+    '- *event-loop delay*: `perf_hooks.monitorEventLoopDelay` (a 10 ms timer, its period taken off) over ' +
+      'the window: how late the loop came back to ready work, which is what stalls a burst.',
+    '- The time columns are means per reconcile (or per key taken from the queue): *queue wait* is ' +
+      '`workqueue_queue_duration_seconds`; *read* the reconcile’s `ctx.get()`, which waits until the cache ' +
+      'shows this controller’s own last write; *apply* and *status* the two writes, each one round trip ' +
+      'when it writes (applyOwned and updateStatus skip a write that would change nothing).',
+  ];
+}
+
 function report(
   rows: Row[],
   sizes: Sizes,
@@ -727,12 +1005,13 @@ function report(
   const lBase = pick(base?.latency);
   const lCeil = pick(ceiling.latency);
   const latencyRow = (name: string, r: Result<LatencyFigures>) => {
-    if (!r.ok) return `| ${cell(name)} | FAILED: ${cell(r.reason)} |||||||`;
+    if (!r.ok) return `| ${cell(name)} | FAILED: ${cell(r.reason)} ||||||||`;
     const m = r.m;
     return `| ${[
       cell(name),
       ms(m.p50),
       ms(m.p99),
+      m.windows.map((w) => `${ms(w.p50)} / ${ms(w.p99)}`).join(', '),
       ms(m.max),
       m.cpuSeconds === undefined ? '–' : `${((m.cpuSeconds * 1e6) / m.updates).toFixed(0)} µs`,
       `${times(m.p50, lBase?.p50)} / ${times(m.p99, lBase?.p99)}`,
@@ -766,7 +1045,12 @@ function report(
   };
 
   const notes = rows.filter((r) => r.def.note).map((r) => `- ${r.def.name}: ${r.def.note}`);
+  const operon = rows.find((r) => r.def.id === 'operon');
   return [
+    ...targets(operon, base, sizes),
+    '',
+    ...internals(rows, n),
+    '',
     '### Operator: one workload, every framework',
     '',
     `The workload: a Widget custom resource (about 1 KB of spec) whose controller applies one ConfigMap derived ` +
@@ -799,18 +1083,20 @@ function report(
       `reads, at concurrency ${CREATE_CONCURRENCY}.`,
     ...breakdown.map((b) => `- ${b}`),
     '',
-    `#### Latency: ${sizes.rate} spec updates per second for ${sizes.latencySeconds} s` +
+    `#### Latency: ${sizes.rate} spec updates per second, ${LATENCY_WINDOWS} windows of ${sizes.latencySeconds} s` +
       (sizes.rateNote ? ` (${sizes.rateNote})` : ''),
     '',
     `On the ${int(n)} converged widgets, round-robin, each a merge patch of the whole spec sent on a fixed ` +
       'schedule (open loop); latency runs from just before the write to the bench’s watch seeing the status ' +
       'report that generation (or a later one) Ready.',
     '',
-    '| contender | p50 | p99 | max | contender CPU / update | p50 / p99 vs controller-runtime | p50 / p99 vs ceiling |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| contender | p50 | p99 | p50 / p99 of each window | max | contender CPU / update | p50 / p99 vs controller-runtime | p50 / p99 vs ceiling |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => latencyRow(r.def.name, r.latency)),
     latencyRow(ceiling.name, ceiling.latency),
     '',
+    `- *p50*, *p99*: the median over the ${LATENCY_WINDOWS} windows, run one after the other on the same ` +
+      'process; *max* the largest of all.',
     '- It starts once the contender is idle after converging. The ceiling row is the same update carried ' +
       'through by one client with no watch and no reads: the spec patch, the ConfigMap patch and the status ' +
       'patch in sequence, timed in the Go process.',
@@ -821,9 +1107,10 @@ function report(
     '',
     `The objects exist already, converged (created in ${(ceiling.fixtureMs / 1000).toFixed(1)} s). *start* is ` +
       'process start to `synced` on an empty namespace; *sync* the same with the objects there. RSS (VmRSS) is ' +
-      'read once the contender has gone idle (under 5% of a core for a second) and has collected garbage (Go ' +
-      'and Python then give freed memory back to the OS: `debug.FreeOSMemory()`, `malloc_trim(0)`; Node has no ' +
-      `such call, so its RSS keeps the high-water mark of the first reconciles); *RSS / object* is (RSS − idle ` +
+      'read once the contender has gone idle (under 5% of a core for a second) and has collected garbage, giving ' +
+      'freed memory back to the OS (Go `debug.FreeOSMemory()`, Python `malloc_trim(0)`, Node V8’s last-resort ' +
+      'collection `gc({ flavor: "last-resort" })`, which V8’s memory reducer does by itself some 10 s after the ' +
+      `process goes idle; before, a Node process keeps the high-water mark of its first reconciles); *RSS / object* is (RSS − idle ` +
       `RSS) / ${int(objects)}. *Live heap / object* is the same with the heap the runtime reports after the ` +
       'collection (Go `HeapAlloc`, Node `heapUsed`): what the cache and the rest of the process keep alive. ' +
       'Operon and kopf run last here, as they write to objects they find converged (Operon applies every ' +

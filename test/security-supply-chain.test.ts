@@ -51,7 +51,8 @@ describe('the scaffolded image', () => {
       assert.match(run, new RegExp(`/usr/local/bin/${tool}\\b`), `${tool} is removed`);
     }
     assert.doesNotMatch(runtime, /^(RUN|CMD|ENTRYPOINT).*\bnpm (ci|install|start|run)\b/m);
-    assert.match(runtime, /^ENTRYPOINT \["node", "src\/operator\.ts"\]$/m);
+    // node itself, with only V8/Node options (NODE_FLAGS) before the entry module.
+    assert.match(runtime, /^ENTRYPOINT \["node", ("--[a-z-]+(=[\w.-]+)?", )*"src\/operator\.ts"\]$/m);
     assert.match(runtime, /^USER 65532:65532$/m);
     for (const copy of runtime.match(/^COPY .*$/gm)!) assert.match(copy, /--chown=0:0/);
     // The dependencies come from the lockfile, with no install scripts run.

@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../src/cli/init-templates.ts';
 import type { LaunchSpec } from './process.ts';
 
 export interface ContenderDef {
@@ -23,9 +24,34 @@ export interface ContenderDef {
   unavailable?: string;
   /** How it is written and what it cannot do like the others, for the notes of the report. */
   note?: string;
+  /** Whether it answers the `stats` line (bench/operator/protocol.ts). */
+  stats?: boolean;
 }
 
 const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Where bench/tsconfig.contenders.json compiles the Operon contenders to (gitignored). */
+export const BENCH_DIST = join(ROOT, 'bench', 'dist');
+
+/**
+ * The Node options the Operon contender runs with: the generated Dockerfile's, or for experiments
+ * `OPERON_BENCH_NODE_FLAGS` (space-separated; the report then names them).
+ */
+export const OPERON_NODE_FLAGS: readonly string[] =
+  process.env.OPERON_BENCH_NODE_FLAGS === undefined
+    ? NODE_FLAGS
+    : process.env.OPERON_BENCH_NODE_FLAGS.split(' ').filter(Boolean);
+
+/**
+ * Compiles Operon as published (`npm run build`: dist/) and the Operon contenders against it
+ * (bench/tsconfig.contenders.json: bench/dist/), so that they run as users' operators run in their
+ * images: JavaScript, with `operon/*` resolved to dist/, no TypeScript loader in the process.
+ */
+export async function compileOperon(): Promise<void> {
+  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+  await run(tsc, ['-p', 'tsconfig.build.json'], ROOT);
+  await run(tsc, ['-p', join('bench', 'tsconfig.contenders.json')], ROOT);
+}
 const node = process.execPath;
 const goBin = (peer: string, binary: string) => join(PEERS, peer, 'bin', binary);
 
@@ -148,6 +174,7 @@ export async function prepareContenders(only?: readonly string[]): Promise<Conte
         command: goBin('controller-runtime', 'widget-operator'),
         args: [kubeconfig, namespace],
       }),
+      stats: true,
       note:
         'For(Widget).Owns(ConfigMap), MaxConcurrentReconciles 4, QPS and burst 1e6, caches stripped of ' +
         'managedFields; CreateOrUpdate with SetControllerReference (a read from the cache, a write only when the ' +
@@ -167,24 +194,37 @@ export async function prepareContenders(only?: readonly string[]): Promise<Conte
         version: string;
       }
     ).version;
-    defs.push({
+    const def: ContenderDef = {
       id: 'operon',
       name: `Operon ${version}`,
       launch: (kubeconfig, namespace) => ({
         command: node,
         args: [
+          ...OPERON_NODE_FLAGS,
           '--expose-gc',
-          '--conditions=operon:source',
-          fileURLToPath(new URL('./operon.ts', import.meta.url)),
+          join(BENCH_DIST, 'operator', 'operon.js'),
           kubeconfig,
           namespace,
         ],
       }),
+      stats: true,
       note:
         'controller({ for: Widget, owns: [ConfigMap], concurrency: 4 }) under a manager (caches strip ' +
-        'managedFields by default, no client-side limit); applyOwned (server-side apply of the ConfigMap on ' +
-        'every reconcile, changed or not), setCondition and updateStatus (a write only when the status changed).',
-    });
+        'managedFields by default, no client-side limit); applyOwned (server-side apply of the ConfigMap, ' +
+        'skipped when this controller last applied the same configuration to this object and the cache still ' +
+        'shows it), setCondition and updateStatus (a write only when the status changed). Run as users run it ' +
+        `in production: compiled JavaScript (dist/ and the contender compiled by tsc), \`node ${OPERON_NODE_FLAGS.join(' ')}\` ` +
+        (process.env.OPERON_BENCH_NODE_FLAGS === undefined
+          ? 'as the generated Dockerfile has it'
+          : '(OPERON_BENCH_NODE_FLAGS, not the generated Dockerfile’s)') +
+        ', plus --expose-gc for the memory readings.',
+    };
+    try {
+      await compileOperon();
+    } catch (err) {
+      def.unavailable = reason(err);
+    }
+    defs.push(def);
   }
 
   if (wanted('kopf')) {

@@ -22,8 +22,13 @@ export interface Contender {
   readonly startedAt: number;
   /** Resolves at the `synced` line; `performance.now()` then. Rejects if it exits or times out first. */
   synced(timeoutMs: number): Promise<number>;
-  /** Collects garbage in the contender (the `gc` line); resolves at `gc done` to the live heap it reports, if any. */
-  gc(timeoutMs: number): Promise<number | undefined>;
+  /**
+   * Collects garbage in the contender (the `gc` line); resolves at `gc done` to the figures it
+   * reports (`heap`, the live heap, and whatever else it names), none if it reports none.
+   */
+  gc(timeoutMs: number): Promise<Record<string, number>>;
+  /** Asks for its `stats` line (protocol.ts); resolves to the figures in it. */
+  stats(timeoutMs: number): Promise<Record<string, number>>;
   /** CPU seconds (user + system) it has used so far. */
   cpuSeconds(): Promise<number>;
   /** VmRSS in bytes. */
@@ -48,6 +53,13 @@ process.once('exit', () => {
   // Never leave a contender behind, whatever ended the bench.
   for (const child of live) child.kill('SIGKILL');
 });
+
+/** The ` name=NUMBER` pairs of a protocol line. */
+function figures(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [, name, value] of text.matchAll(/\b(\w+)=(-?[\d.]+)/g)) out[name!] = Number(value);
+  return out;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -134,8 +146,11 @@ export function launch(spec: LaunchSpec): Contender {
     async gc(timeoutMs) {
       child.stdin!.write('gc\n');
       const { text } = await line('gc done', timeoutMs);
-      const heap = /\bheap=(\d+)/.exec(text)?.[1];
-      return heap === undefined ? undefined : Number(heap);
+      return figures(text);
+    },
+    async stats(timeoutMs) {
+      child.stdin!.write('stats\n');
+      return figures((await line('stats', timeoutMs)).text);
     },
     cpuSeconds,
     async rss() {

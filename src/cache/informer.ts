@@ -211,7 +211,13 @@ export function createInformer<T extends KubernetesObject>(
   function prepare(object: T): T | undefined {
     let o = object;
     try {
-      if (!options.keepManagedFields && o.metadata?.managedFields) delete o.metadata.managedFields;
+      if (!options.keepManagedFields && o.metadata?.managedFields) {
+        // A copy without the field, not `delete`: deleting a property turns the metadata object
+        // into a dictionary, which costs about 450 B more per cached ConfigMap (a third of what
+        // it stores besides its data) than this compact copy.
+        const { managedFields: _, ...metadata } = o.metadata;
+        o.metadata = metadata;
+      }
       if (options.transform) o = options.transform(o);
       if (!o || typeof o !== 'object')
         throw new TypeError(`the transform returned ${o === null ? 'null' : typeof o}`);

@@ -100,9 +100,36 @@ const builtinIndexes = {
   owner: controllerOwnerIndex,
 } satisfies Record<string, IndexFunction<KubernetesObject>>;
 
+/**
+ * One index: value -> the keys of the objects that have it. A value most objects have alone (the
+ * owner index: one child per owner) holds the key itself; a second key makes it a Set. A Set of
+ * one costs about 230 B more than the key, which for 10,000 owned ConfigMaps is 2.3 MB.
+ */
+type Index = Map<string, string | Set<string>>;
+
 interface State<T> {
   objects: Map<string, T>;
-  indexes: Map<string, Map<string, Set<string>>>;
+  indexes: Map<string, Index>;
+}
+
+function addKey(idx: Index, value: string, key: string): void {
+  const keys = idx.get(value);
+  if (keys === undefined) idx.set(value, key);
+  else if (typeof keys === 'string') {
+    if (keys !== key) idx.set(value, new Set([keys, key]));
+  } else keys.add(key);
+}
+
+function removeKey(idx: Index, value: string, key: string): void {
+  const keys = idx.get(value);
+  if (keys === undefined) return;
+  if (typeof keys === 'string') {
+    if (keys === key) idx.delete(value);
+    return;
+  }
+  // A Set stays a Set down to one key: an update removes its key and adds it again.
+  keys.delete(key);
+  if (keys.size === 0) idx.delete(value);
 }
 
 export interface StoreOptions<T> {
@@ -149,17 +176,8 @@ export function createStore<T extends KubernetesObject>(
       // Removal recomputes what was added; it reports nothing new.
       const values = valuesOf(name, fn, object, add);
       for (const value of values) {
-        let keys = idx.get(value);
-        if (add) {
-          if (!keys) {
-            keys = new Set();
-            idx.set(value, keys);
-          }
-          keys.add(key);
-        } else if (keys) {
-          keys.delete(key);
-          if (keys.size === 0) idx.delete(value);
-        }
+        if (add) addKey(idx, value, key);
+        else removeKey(idx, value, key);
       }
     }
   }
@@ -176,6 +194,10 @@ export function createStore<T extends KubernetesObject>(
       if (!idx) throw new Error(`No index "${name}"; indexes: ${[...state.indexes.keys()].join(', ')}`);
       const keys = idx.get(value);
       if (!keys) return [];
+      if (typeof keys === 'string') {
+        const o = state.objects.get(keys);
+        return o ? [o] : [];
+      }
       const out: T[] = [];
       for (const k of keys) {
         const o = state.objects.get(k);
@@ -230,17 +252,10 @@ export function createStore<T extends KubernetesObject>(
         );
       }
       functions.set(name, fn);
-      const idx = new Map<string, Set<string>>();
+      const idx: Index = new Map();
       state.indexes.set(name, idx);
       for (const [key, object] of state.objects) {
-        for (const value of valuesOf(name, fn, object, true)) {
-          let keys = idx.get(value);
-          if (!keys) {
-            keys = new Set();
-            idx.set(value, keys);
-          }
-          keys.add(key);
-        }
+        for (const value of valuesOf(name, fn, object, true)) addKey(idx, value, key);
       }
     },
   };

@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { parse } from 'yaml';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { type ExecClusterInfo, type ExecPlugin, execApiVersions, runExecPlugin } from './exec-credential.ts';
 
@@ -272,12 +271,20 @@ async function readKubeconfigFiles(
         err,
       );
     }
-    files.push(parseKubeconfig(parseYaml(text, path), path, dirname(path)));
+    files.push(parseKubeconfig(await parseYaml(text, path), path, dirname(path)));
   }
   return files;
 }
 
-function parseYaml(text: string, path: string): unknown {
+/**
+ * The YAML parser, loaded on the first kubeconfig read: an operator in a cluster reads none (it
+ * uses its service account), and the parser is 72 modules.
+ */
+let yaml: Promise<typeof import('yaml')> | undefined;
+
+async function parseYaml(text: string, path: string): Promise<unknown> {
+  yaml ??= import('yaml');
+  const { parse } = await yaml;
   try {
     return parse(text);
   } catch (err) {

@@ -6,12 +6,12 @@
  * controller-runtime). `close()` is terminal: nothing is sent afterwards.
  */
 
-import { Agent, type Dispatcher, ProxyAgent, request as undiciRequest } from 'undici';
 import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import { ApiError } from './api-error.ts';
 import type { ClusterConfig, Credentials, Impersonation } from './config.ts';
 import type { Status } from './types/meta-v1.ts';
+import { Agent, type Dispatcher, proxyAgent, request } from './undici.ts';
 
 export interface TransportOptions {
   /** Client-side requests per second; default none (no limit). */
@@ -252,7 +252,7 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
       headersTimeout: 60_000,
     };
     const created = config.proxyUrl
-      ? new ProxyAgent({ uri: config.proxyUrl, requestTls: tls, ...common })
+      ? proxyAgent({ uri: config.proxyUrl, requestTls: tls, ...common })
       : new Agent({ connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 }, ...common });
     created.on('disconnect', (_origin, _targets, err) => {
       if (UNRESPONSIVE.test((err as Error | undefined)?.message ?? '')) stats.unresponsive++;
@@ -304,11 +304,12 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
     stats.requests++;
     stats.byMethod[req.method] = (stats.byMethod[req.method] ?? 0) + 1;
     try {
-      const res = await undiciRequest(`${origin}${prefix}${req.path}`, {
+      const res = await request(dispatcher, {
+        origin,
+        path: `${prefix}${req.path}`,
         method: req.method as Dispatcher.HttpMethod,
         headers,
         body: req.body ?? null,
-        dispatcher,
         signal: linked.signal,
         ...(req.bodyTimeoutMs !== undefined ? { bodyTimeout: req.bodyTimeoutMs } : { bodyTimeout: 120_000 }),
       });

@@ -7,7 +7,6 @@
  */
 
 import { hostname } from 'node:os';
-import { Gauge } from 'prom-client';
 import { type Cache, type CacheOptions, createCache } from '../cache/cache.ts';
 import { type Client, type ClientOptions, createClient } from '../client/client.ts';
 import { type ClusterConfig, loadConfig } from '../client/config.ts';
@@ -23,6 +22,7 @@ import {
 } from '../leader/index.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { createMetrics, type Metrics } from '../metrics/index.ts';
+import { Gauge } from '../metrics/prom-client.ts';
 import { type Clock, wallTime } from '../queue/clock.ts';
 import { createControllerSet } from './controller-set.ts';
 import { createDelegatingAuth } from './endpoint-auth.ts';

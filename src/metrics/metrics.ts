@@ -1,17 +1,11 @@
 /** The Prometheus series of an operator: `createMetrics()` registers controller-runtime's controller and workqueue series, plus Operon's own, in one prom-client `Registry`. */
 
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  type PrometheusContentType,
-  Registry,
-  type RegistryContentType,
-} from 'prom-client';
+import type { PrometheusContentType, RegistryContentType } from 'prom-client';
 import type { InformerErrorStage } from '../cache/informer.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { QueueMetrics } from '../queue/metrics.ts';
+import { Counter, Gauge, Histogram, Registry } from './prom-client.ts';
 
 /** How a reconcile ended: the `result` label of `controller_runtime_reconcile_total`, as controller-runtime sets it. */
 export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';

@@ -1,7 +1,7 @@
 /** The webhook server's Prometheus series, under controller-runtime's names, labelled by `webhook` (the path). */
 
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ErrorCode, OperonError } from '../errors.ts';
+import { Counter, Gauge, Histogram, Registry } from '../metrics/prom-client.ts';
 
 /**
  * Buckets of `controller_runtime_webhook_latency_seconds`: Prometheus' default buckets (5 ms to

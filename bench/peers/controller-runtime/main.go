@@ -5,7 +5,8 @@
 //	widget-operator KUBECONFIG NAMESPACE
 //
 // It prints "synced" once its caches have synced. On stdin, "gc" collects garbage, returns memory
-// to the OS and answers "gc done heap=BYTES"; the end of stdin stops it.
+// to the OS and answers "gc done heap=BYTES"; "stats" answers "stats allocated=BYTES" (bytes
+// allocated on the heap since start); the end of stdin stops it.
 package main
 
 import (
@@ -216,6 +217,11 @@ func run(kubeconfig, namespace string) error {
 	go func() {
 		lines := bufio.NewScanner(os.Stdin)
 		for lines.Scan() {
+			if strings.TrimSpace(lines.Text()) == "stats" {
+				var stats runtime.MemStats
+				runtime.ReadMemStats(&stats)
+				fmt.Printf("stats allocated=%d\n", stats.TotalAlloc)
+			}
 			if strings.TrimSpace(lines.Text()) == "gc" {
 				runtime.GC()
 				debug.FreeOSMemory()
