@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 describe('npm run bench -- --quick (the operator section)', () => {
-  it('builds or installs every peer from its registry and measures every contender, each checked correct', async () => {
+  // Its own timeout, above the runner's 5 minutes: on a new clone it builds every peer first.
+  it('builds or installs every peer from its registry and measures every contender, each checked correct', {
+    timeout: 1_200_000,
+  }, async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
       (resolve) => {
         execFile(
