@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Client, createClient, Job, loadKubeconfig } from 'operon/client';
+import { type Client, createClient, isAlreadyExists, Job, loadKubeconfig, Namespace } from 'operon/client';
 import { findCondition } from 'operon/controller';
+import { generateFiles } from 'operon/generate';
 import { silentLogger } from 'operon/log';
 import { createManager } from 'operon/manager';
 import {
@@ -11,9 +12,11 @@ import {
   startControlPlane,
   type TestClock,
 } from 'operon/testing';
+import { parseAllDocuments } from 'yaml';
 import { Backup } from '../examples/backup/src/backup.ts';
 import { backupController } from '../examples/backup/src/controller.ts';
 import { nextAfter, parseCron } from '../examples/backup/src/cron.ts';
+import operator from '../examples/backup/src/operator.ts';
 import { jobName, SCHEDULED_AT } from '../examples/backup/src/schedule.ts';
 
 // Jobs must really run and finish: the job controller (the full set) and kwok's Pod stages.
@@ -27,6 +30,18 @@ before(async () => {
     crds: [Backup.crd()],
   });
   client = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
+  // The operator runs as its ServiceAccount with only the RBAC `operon generate rbac` writes.
+  await client
+    .create(Namespace, { metadata: { name: operator.definition.namespace } })
+    .catch((err: unknown) => {
+      if (!isAlreadyExists(err)) throw err;
+    });
+  for (const doc of parseAllDocuments(generateFiles(operator, 'rbac')[0]!.content)) {
+    const object = doc.toJS() as { apiVersion: string; kind: string };
+    await client.apply(await client.mapper.resourceFor(object.apiVersion, object.kind), object as never, {
+      force: true,
+    });
+  }
 });
 after(async () => {
   await client?.close();
@@ -59,8 +74,15 @@ const staysActive = {
 /** Runs the Backup controller in `namespace` on a test clock that starts at the real time. */
 async function runOperator(namespace: string) {
   const clock = createTestClock({ now: Date.now() });
+  const { name, namespace: home } = operator.definition;
   const manager = await createManager({
-    config: await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }),
+    config: {
+      ...(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path })),
+      impersonate: {
+        user: `system:serviceaccount:${home}:${name}`,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${home}`, 'system:authenticated'],
+      },
+    },
     namespace,
     clock,
     metricsAddress: false,
