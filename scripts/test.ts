@@ -21,7 +21,11 @@ const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const files = args.filter((a) => !a.startsWith('--'));
 const patterns =
-  files.length > 0 ? files : unitOnly ? ['src/**/*.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'];
+  files.length > 0
+    ? files
+    : unitOnly
+      ? ['src/**/*.test.ts', 'examples/**/*.test.ts']
+      : ['src/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts'];
 
 let plane: Awaited<ReturnType<typeof startSharedControlPlane>> | undefined;
 // A plane another runner already shares (OPERON_TEST_CONTROL_PLANE names its folder) is reused.
