@@ -50,7 +50,10 @@ export async function useControlPlane(options: ControlPlaneOptions = {}): Promis
  * Whether the shared plane runs the Kubernetes minor this file asks for (`version`, else
  * `OPERON_K8S_VERSION`); true when it asks for none, so the shared plane is taken as it is.
  */
-async function runsRequestedVersion(plane: ControlPlane, options: ControlPlaneOptions): Promise<boolean> {
+export async function runsRequestedVersion(
+  plane: Pick<ControlPlane, 'connection'>,
+  options: ControlPlaneOptions,
+): Promise<boolean> {
   if (requestedVersion(options.version, options.env ?? process.env) === undefined) return true;
   const wanted = resolveRelease(options.version, options.env ?? process.env);
   const res = await plane.connection.request<{ major?: string; minor?: string }>('GET', '/version');
