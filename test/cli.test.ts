@@ -67,6 +67,19 @@ describe('operon (the command)', () => {
     assert.match(res.stderr, /1\.37/);
   });
 
+  it('controlplane install takes its version from OPERON_K8S_VERSION, and --version over it', async () => {
+    const bad = await operon(['controlplane', 'install'], { OPERON_K8S_VERSION: '1.9' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /Kubernetes version "1\.9" \(from OPERON_K8S_VERSION\) cannot be built/);
+    assert.match(bad.stderr, /1\.37 \(1\.37\.\d+\), 1\.36 \(1\.36\.\d+\), 1\.35 \(1\.35\.\d+\)/);
+    // The flag wins over the variable (1.37, the newest, is built for the suite already).
+    const good = await operon(['controlplane', 'install', '--version', '1.37'], {
+      OPERON_K8S_VERSION: '1.9',
+    });
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout.trim().split('\n').at(-1)!, /1\.37\.\d+-/);
+  });
+
   it('controlplane install with no Go and no binaries names the three ways out', async () => {
     const home = await mkdtemp(join(tmpdir(), 'operon-nogo-'));
     try {

@@ -19,7 +19,7 @@ const HELP = `Usage: operon cluster <up|down|status|kubeconfig> [--dir DIR] [--v
 
 Options:
   --dir DIR       where the cluster keeps its state (default $XDG_STATE_HOME/operon/cluster)
-  --version X.Y   Kubernetes minor, for \`up\`
+  --version X.Y   Kubernetes minor, for \`up\` (default: $OPERON_K8S_VERSION, else the newest)
   --nodes N       number of kwok fake nodes, for \`up\` (default 3)
   --controllers LIST
                   kube-controller-manager's controllers, for \`up\`: all (default: its full

@@ -5,6 +5,7 @@
 
 import { dirname } from 'node:path';
 import { COMPONENTS, installBinaries } from '../testing/binaries.ts';
+import { K8S_VERSION_ENV, RELEASES } from '../testing/versions.ts';
 import { parse, printProgress, UsageError } from './usage.ts';
 
 const HELP = `Usage: operon controlplane install [--version X.Y] [--force]
@@ -16,7 +17,8 @@ from Go modules into the cache. Prints where each binary comes from on stderr an
 directory on the last line of stdout.
 
 Options:
-  --version X.Y   Kubernetes minor to use (default: the newest Operon can build)
+  --version X.Y   Kubernetes minor to use: ${RELEASES.map((r) => `${r.minor} (${r.kubernetes})`).join(', ')}
+                  (default: $${K8S_VERSION_ENV} when set, else ${RELEASES[0]!.minor}, the newest)
   --force         rebuild Operon's cache even if it is whole
 `;
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,12 +8,13 @@ import {
   checkCacheDir,
   findBinaries,
   installBinaries,
+  modulesDir,
   parseComponent,
   platform,
   releaseCacheDir,
   resolveRelease,
 } from './binaries.ts';
-import { DEFAULT_RELEASE } from './versions.ts';
+import { DEFAULT_RELEASE, K8S_VERSION_ENV, RELEASES, requestedVersion } from './versions.ts';
 
 let root: string;
 
@@ -81,15 +82,95 @@ describe('binary lookup', () => {
   });
 
   it('rejects a version it cannot build and lists those it can', () => {
-    assert.equal(resolveRelease(undefined), DEFAULT_RELEASE);
-    assert.equal(resolveRelease(`v${DEFAULT_RELEASE.kubernetes}`), DEFAULT_RELEASE);
+    assert.equal(resolveRelease(undefined, {}), DEFAULT_RELEASE);
+    assert.equal(resolveRelease(`v${DEFAULT_RELEASE.kubernetes}`, {}), DEFAULT_RELEASE);
     assert.throws(
-      () => resolveRelease('1.12'),
+      () => resolveRelease('1.12', {}),
       (err: unknown) =>
         isOperonError(err, ErrorCode.UnsupportedVersion) &&
         err.message.includes(DEFAULT_RELEASE.minor) &&
         /KUBEBUILDER_ASSETS/.test(err.message),
     );
+  });
+});
+
+describe('choosing the Kubernetes version', () => {
+  const pin = (minor: string) => {
+    const r = RELEASES.find((x) => x.minor === minor);
+    assert.ok(r, `a pin for ${minor}`);
+    return r;
+  };
+
+  it('knows three minors, newest first, and defaults to the newest', () => {
+    assert.deepEqual(
+      RELEASES.map((r) => r.minor),
+      ['1.37', '1.36', '1.35'],
+    );
+    assert.equal(DEFAULT_RELEASE, RELEASES[0]);
+    assert.equal(resolveRelease(undefined, {}), DEFAULT_RELEASE);
+    assert.equal(resolveRelease('', { [K8S_VERSION_ENV]: ' ' }), DEFAULT_RELEASE);
+  });
+
+  it('takes OPERON_K8S_VERSION when no version is passed, and an explicit version over it', () => {
+    assert.equal(resolveRelease(undefined, { [K8S_VERSION_ENV]: '1.35' }), pin('1.35'));
+    assert.equal(resolveRelease(undefined, { [K8S_VERSION_ENV]: 'v1.36.3' }), pin('1.36'));
+    assert.equal(resolveRelease('1.36', { [K8S_VERSION_ENV]: '1.35' }), pin('1.36'));
+    assert.deepEqual(requestedVersion(undefined, { [K8S_VERSION_ENV]: '1.35' }), {
+      version: '1.35',
+      from: K8S_VERSION_ENV,
+    });
+    assert.deepEqual(requestedVersion('1.37', { [K8S_VERSION_ENV]: '1.35' }), {
+      version: '1.37',
+      from: 'option',
+    });
+  });
+
+  it('names OPERON_K8S_VERSION and every known version when the variable asks for an unknown one', () => {
+    assert.throws(
+      () => resolveRelease(undefined, { [K8S_VERSION_ENV]: '1.34' }),
+      (err: unknown) =>
+        isOperonError(err, ErrorCode.UnsupportedVersion) &&
+        err.message.includes('"1.34" (from OPERON_K8S_VERSION)') &&
+        RELEASES.every((r) => err.message.includes(`${r.minor} (${r.kubernetes})`)),
+    );
+    // An explicit version does not blame the variable.
+    assert.throws(
+      () => resolveRelease('1.38', {}),
+      (err: unknown) =>
+        isOperonError(err, ErrorCode.UnsupportedVersion) && !err.message.includes(K8S_VERSION_ENV),
+    );
+  });
+
+  it('looks in the cache folder of the version OPERON_K8S_VERSION names', async () => {
+    const env = isolatedEnv({ [K8S_VERSION_ENV]: '1.35' });
+    const found = await findBinaries({ env, components: ['etcd'] });
+    assert.equal(found.release, pin('1.35'));
+    assert.equal(found.cacheDir, releaseCacheDir(pin('1.35'), env));
+    assert.match(found.cacheDir, /1\.35\.4-/);
+  });
+
+  it('has, for every pin, wrapper modules that require exactly the pinned versions', async () => {
+    for (const r of RELEASES) {
+      const k8s = await readFile(join(modulesDir(), r.modules.kubernetes, 'go.mod'), 'utf8');
+      assert.match(
+        k8s,
+        new RegExp(`^require k8s\\.io/kubernetes v${r.kubernetes.replaceAll('.', '\\.')}$`, 'm'),
+      );
+      const [, minor] = r.kubernetes.split('.');
+      // Every staging module points at the published v0.<minor>.<patch> of this release.
+      const replaced = [...k8s.matchAll(/^\t(k8s\.io\/[\w-]+) => \1 (v\S+)$/gm)];
+      assert.ok(replaced.length >= 30, `${r.modules.kubernetes} replaces the staging modules`);
+      for (const [, , v] of replaced) assert.equal(v, `v0.${minor}.${r.kubernetes.split('.')[2]}`);
+      await stat(join(modulesDir(), r.modules.kubernetes, 'go.sum'));
+      const etcd = await readFile(join(modulesDir(), r.modules.etcd, 'go.mod'), 'utf8');
+      assert.match(
+        etcd,
+        new RegExp(`^require go\\.etcd\\.io/etcd/server/v3 v${r.etcd.replaceAll('.', '\\.')}$`, 'm'),
+      );
+      await stat(join(modulesDir(), r.modules.etcd, 'go.sum'));
+      const kwok = await readFile(join(modulesDir(), r.modules.kwok, 'go.mod'), 'utf8');
+      assert.match(kwok, new RegExp(`^require sigs\\.k8s\\.io/kwok v${r.kwok.replaceAll('.', '\\.')}$`, 'm'));
+    }
   });
 });
 

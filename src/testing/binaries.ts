@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { pidExists } from './process.ts';
-import { findRelease, RELEASES, type ReleasePin } from './versions.ts';
+import { findRelease, K8S_VERSION_ENV, RELEASES, type ReleasePin, requestedVersion } from './versions.ts';
 
 /** Every binary Operon can run, in start order. */
 export const COMPONENTS = [
@@ -40,7 +40,7 @@ export interface ResolvedBinary {
 }
 
 export interface FindBinariesOptions {
-  /** Kubernetes minor (`1.37`) or exact version; default: the newest Operon builds. */
+  /** Kubernetes minor (`1.37`) or exact version; default `OPERON_K8S_VERSION`, else the newest Operon builds. */
   version?: string;
   /** Components to find; default all. */
   components?: readonly Component[];
@@ -90,13 +90,21 @@ export function parseComponent(name: string): Component {
   );
 }
 
-/** Resolves a version string to a pin, or throws naming the versions that can be built. */
-export function resolveRelease(version: string | undefined): ReleasePin {
-  const release = findRelease(version);
+/**
+ * Resolves the version asked for (`version`, else `OPERON_K8S_VERSION` in `env`, else the newest)
+ * to a pin, or throws naming where the version came from and the versions that can be built.
+ */
+export function resolveRelease(
+  version: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ReleasePin {
+  const requested = requestedVersion(version, env);
+  const release = findRelease(requested?.version);
   if (release) return release;
+  const from = requested?.from === K8S_VERSION_ENV ? ` (from ${K8S_VERSION_ENV})` : '';
   throw new OperonError(
     ErrorCode.UnsupportedVersion,
-    `Kubernetes version "${version}" cannot be built by Operon. Versions it can build: ${RELEASES.map((r) => `${r.minor} (${r.kubernetes})`).join(', ')}. ` +
+    `Kubernetes version "${requested?.version}"${from} cannot be built by Operon. Versions it can build: ${RELEASES.map((r) => `${r.minor} (${r.kubernetes})`).join(', ')}. ` +
       'To use another version, put its binaries in a directory and set KUBEBUILDER_ASSETS to it.',
   );
 }
@@ -227,8 +235,8 @@ async function sha256File(path: string): Promise<string> {
  */
 export async function findBinaries(options: FindBinariesOptions = {}): Promise<FoundBinaries> {
   const env = options.env ?? process.env;
-  const release = resolveRelease(options.version);
-  const explicit = options.version !== undefined && options.version !== '';
+  const release = resolveRelease(options.version, env);
+  const explicit = requestedVersion(options.version, env) !== undefined;
   const components = options.components ?? COMPONENTS;
   const cacheDir = releaseCacheDir(release, env);
   const cacheManifest = await checkCacheDir(cacheDir).catch((err: unknown) => {

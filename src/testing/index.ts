@@ -36,5 +36,5 @@ export { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 export type { Kubeconfig } from './kubeconfig.ts';
 export { type KubernetesObject, loadManifests, parseManifests } from './manifests.ts';
 export { SHARED_PLANE_ENV, startSharedControlPlane, useControlPlane } from './shared.ts';
-export { RELEASES, type ReleasePin } from './versions.ts';
+export { K8S_VERSION_ENV, RELEASES, type ReleasePin } from './versions.ts';
 export { type RunningWebhooks, type RunWebhooksOptions, runWebhooks } from './webhooks.ts';

@@ -3,6 +3,7 @@
  * and each test file gets it with `useControlPlane()` (a test file run alone starts its own).
  */
 
+import { resolveRelease } from './binaries.ts';
 import {
   attachControlPlane,
   attachKubeconfig,
@@ -11,6 +12,7 @@ import {
   startControlPlane,
   useExistingCluster,
 } from './control-plane.ts';
+import { requestedVersion } from './versions.ts';
 
 /** The environment variable that names the shared plane's folder for test processes. */
 export const SHARED_PLANE_ENV = 'OPERON_TEST_CONTROL_PLANE';
@@ -18,7 +20,8 @@ export const SHARED_PLANE_ENV = 'OPERON_TEST_CONTROL_PLANE';
 /**
  * With `OPERON_USE_EXISTING_CLUSTER=true` (or envtest's `USE_EXISTING_CLUSTER=true`), the cluster
  * of `KUBECONFIG`'s current context. Otherwise the shared plane when the test runner started one
- * with every component this file needs, else a new plane for this file. Either way, `stop()` the result when the file is done:
+ * with every component this file needs (and the Kubernetes minor it asks for, when it asks for
+ * one), else a new plane for this file. Either way, `stop()` the result when the file is done:
  * for the shared plane that only closes this file's connection.
  */
 export async function useControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -34,13 +37,27 @@ export async function useControlPlane(options: ControlPlaneOptions = {}): Promis
   if (dir && minimal) {
     const plane = await attachControlPlane(dir);
     const needed = options.components ?? [];
-    if (needed.every((c) => plane.components.includes(c))) {
+    if (needed.every((c) => plane.components.includes(c)) && (await runsRequestedVersion(plane, options))) {
       if (options.crds?.length) await plane.installCRDs(options.crds);
       return plane;
     }
     await plane.stop();
   }
   return startControlPlane(options);
+}
+
+/**
+ * Whether the shared plane runs the Kubernetes minor this file asks for (`version`, else
+ * `OPERON_K8S_VERSION`); true when it asks for none, so the shared plane is taken as it is.
+ */
+export async function runsRequestedVersion(
+  plane: Pick<ControlPlane, 'connection'>,
+  options: ControlPlaneOptions,
+): Promise<boolean> {
+  if (requestedVersion(options.version, options.env ?? process.env) === undefined) return true;
+  const wanted = resolveRelease(options.version, options.env ?? process.env);
+  const res = await plane.connection.request<{ major?: string; minor?: string }>('GET', '/version');
+  return `${res.body?.major}.${res.body?.minor}` === wanted.minor;
 }
 
 /**
