@@ -12,7 +12,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startControlPlane } from 'operon/testing';
+import { useControlPlane } from 'operon/testing';
 import { BENCH_DIST, compileOperon, OPERON_NODE_FLAGS } from './operator/peers.ts';
 import { launch } from './operator/process.ts';
 
@@ -28,7 +28,8 @@ if (dashes < 0) await compileOperon();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const mib = (x: number) => (x / 2 ** 20).toFixed(1);
 
-await using plane = await startControlPlane();
+// The shared control plane when OPERON_TEST_CONTROL_PLANE names one, else a private one.
+await using plane = await useControlPlane();
 const rows: Record<string, number>[] = [];
 for (let i = 0; i < runs; i++) {
   const ns = (await plane.createNamespace('idle')).name;

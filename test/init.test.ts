@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { useControlPlane } from 'operon/testing';
 import { operonDependency } from '../src/cli/init.ts';
+import { imageEntrypoint } from '../src/cli/init-templates.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -32,6 +34,41 @@ function run(
         resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
       },
     );
+  });
+}
+
+/**
+ * Runs a command until its output matches `ready`, then sends it SIGTERM and waits for its exit;
+ * kills it if it has not matched or exited within `timeout`.
+ */
+function runUntil(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeout?: number },
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let signalled = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!signalled && ready.test(output)) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: signalled ? code : -1, output });
+    });
   });
 }
 
@@ -85,6 +122,7 @@ describe('operon init', () => {
       'src/greeting.ts',
       'src/operator.ts',
       'test/operator.test.ts',
+      'tsconfig.build.json',
       'tsconfig.json',
     ]);
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
@@ -129,6 +167,35 @@ describe('operon init', () => {
     assert.match(output, /✔ applies a ConfigMap with the message and reports Ready/);
     assert.match(output, /ℹ pass 1\n/);
     assert.match(output, /ℹ fail 0\n/);
+
+    // The image's build stage compiles src/ to JavaScript, and its ENTRYPOINT runs that: the same
+    // command here, against a real API server, starts the operator, syncs and stops on SIGTERM.
+    const build = await run('npm', ['run', 'build'], { cwd: dir, env: cleanEnv() });
+    assert.equal(build.code, 0, build.stdout + build.stderr);
+    const operatorJs = await readFile(join(dir, 'dist/operator.js'), 'utf8');
+    assert.match(operatorJs, /from '\.\/greeting\.js'/, 'relative imports point at the .js files');
+    const dockerfile = await readFile(join(dir, 'Dockerfile'), 'utf8');
+    const entrypoint: string[] = JSON.parse(dockerfile.match(/^ENTRYPOINT (\[.*\])$/m)![1]!);
+    assert.deepEqual(entrypoint, imageEntrypoint());
+    await using plane = await useControlPlane();
+    const { Greeting } = await import(join(dir, 'dist/greeting.js'));
+    await plane.installCRDs([Greeting.crd()]);
+    await using ns = await plane.createNamespace('init-image');
+    const [node, ...args] = entrypoint;
+    assert.equal(node, 'node');
+    const started = await runUntil(process.execPath, args, /"controller started"/, {
+      cwd: dir,
+      env: {
+        ...cleanEnv(),
+        NODE_OPTIONS: '',
+        KUBECONFIG: plane.kubeconfig.path,
+        WATCH_NAMESPACE: ns.name,
+        OPERON_METRICS_ADDRESS: '0',
+        OPERON_HEALTH_ADDRESS: '0',
+      },
+    });
+    assert.equal(started.code, 0, started.output);
+    assert.match(started.output, /"signal received; shutting down"/);
   });
 
   it('refuses a kind, group or name it cannot use, saying what to pass instead, and writes nothing', async () => {

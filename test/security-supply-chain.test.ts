@@ -40,7 +40,7 @@ describe('the scaffolded image', () => {
   it('builds every stage from the official node:24 image pinned by digest', () => {
     assert.match(BASE_IMAGE, /^node:24\.\d+\.\d+-slim@sha256:[a-f0-9]{64}$/);
     assert.ok(dockerfile.includes(`ARG BASE_IMAGE=${BASE_IMAGE}\n`));
-    assert.equal(stages.length, 2);
+    assert.equal(stages.length, 3);
     for (const stage of stages) assert.match(stage, /^\$\{BASE_IMAGE\}( AS \w+)?\n/);
   });
 
@@ -52,11 +52,18 @@ describe('the scaffolded image', () => {
     }
     assert.doesNotMatch(runtime, /^(RUN|CMD|ENTRYPOINT).*\bnpm (ci|install|start|run)\b/m);
     // node itself, with only V8/Node options (NODE_FLAGS) before the entry module.
-    assert.match(runtime, /^ENTRYPOINT \["node", ("--[a-z-]+(=[\w.-]+)?", )*"src\/operator\.ts"\]$/m);
+    assert.match(runtime, /^ENTRYPOINT \["node", ("--[a-z-]+(=[\w.-]+)?", )*"dist\/operator\.js"\]$/m);
+    // It runs JavaScript compiled in the build stage, never the TypeScript sources.
+    assert.match(runtime, /^COPY --from=build --chown=0:0 \/app\/dist \.\/dist$/m);
+    assert.doesNotMatch(runtime, /^COPY .*\bsrc\b/m);
     assert.match(runtime, /^USER 65532:65532$/m);
     for (const copy of runtime.match(/^COPY .*$/gm)!) assert.match(copy, /--chown=0:0/);
     // The dependencies come from the lockfile, with no install scripts run.
     assert.match(stages[0]!, /npm ci --omit=dev --ignore-scripts/);
+    // The build stage installs the devDependencies (tsc) from the lockfile too, with no scripts.
+    assert.match(stages[1]!, /^\$\{BASE_IMAGE\} AS build\n/);
+    assert.match(stages[1]!, /^RUN npm ci --ignore-scripts /m);
+    assert.match(stages[1]!, /^RUN node node_modules\/typescript\/bin\/tsc -p tsconfig\.build\.json$/m);
   });
 
   it('matches the generated Deployment: the same UID, non-root, read-only root filesystem', async () => {

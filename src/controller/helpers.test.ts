@@ -177,4 +177,28 @@ describe('jsonEqual', () => {
     assert.ok(jsonEqual({ a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 }));
     assert.equal(jsonEqual({ a: [1, 2] }, { a: [2, 1] }), false);
   });
+
+  it('compares as JSON does: undefined fields are absent, undefined array items null, toJSON used', () => {
+    assert.ok(jsonEqual({ a: 1, b: undefined }, { a: 1 }));
+    assert.ok(jsonEqual([1, undefined], [1, null]));
+    assert.ok(jsonEqual({ t: new Date(0) }, { t: '1970-01-01T00:00:00.000Z' }));
+    assert.equal(jsonEqual({ a: { x: 1, y: 2 } }, { a: { x: 1, y: 3 } }), false);
+    assert.equal(jsonEqual({ a: 1 }, { a: '1' }), false);
+    assert.equal(jsonEqual({ a: 1 }, { a: 1, b: null }), false);
+  });
+
+  it('sorts keys deep inside arrays, and keeps a "__proto__" key as data', () => {
+    assert.ok(jsonEqual([{ b: 1, a: { d: 2, c: 3 } }], [{ a: { c: 3, d: 2 }, b: 1 }]));
+    const parsed = JSON.parse('{"z":1,"__proto__":{"x":1}}');
+    assert.ok(jsonEqual(parsed, JSON.parse('{"__proto__":{"x":1},"z":1}')));
+    assert.equal(jsonEqual(parsed, JSON.parse('{"__proto__":{"x":2},"z":1}')), false);
+    assert.equal(jsonEqual(parsed, { z: 1 }), false);
+  });
+
+  it('leaves its inputs as they were', () => {
+    const a = { b: 2, a: [{ d: 1, c: 2 }] };
+    jsonEqual(a, a);
+    assert.deepEqual(Object.keys(a), ['b', 'a']);
+    assert.deepEqual(Object.keys(a.a[0]!), ['d', 'c']);
+  });
 });

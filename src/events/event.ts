@@ -1,6 +1,6 @@
 /** The shape of an events.k8s.io/v1 Event: `buildEvent()` turns what a controller reports into the object the API server stores. */
 
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { KubernetesObject } from '../client/resource.ts';
 import type { ObjectReference } from '../client/types/core-v1.ts';
 import type { Event } from '../client/types/events-v1.ts';
@@ -64,7 +64,7 @@ export function microTime(epochMs: number): string {
  * are cut so the whole stays within 253 characters.
  */
 export function eventName(objectName: string, epochMs: number): string {
-  const suffix = `${Math.floor(epochMs).toString(16)}${randomBytes(4).toString('hex')}`;
+  const suffix = `${Math.floor(epochMs).toString(16)}${randomUUID().slice(28)}`;
   let base = objectName.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
   base = base.slice(0, NAME_LIMIT - suffix.length - 1).replace(/[^a-z0-9]+$/, '');
   return base ? `${base}.${suffix}` : suffix;
