@@ -273,6 +273,31 @@ describe('watch against a fake client', () => {
     await w.stop();
   });
 
+  it('keeps counting failures when each watch ends in an ERROR event, whether or not an event came first', async () => {
+    // A server that answers every watch with an event then 410, or with 410 at once: each relist
+    // must wait longer than the last, not the first delay every time (a relist storm).
+    const w = startWatch();
+    const { stream } = await listThenWatch(w, [], '10');
+    stream.push('ADDED', cm('a', '11'));
+    await until(() => w.ofType('added').length === 1, 'the first event');
+    stream.push('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await until(() => w.ofType('error').length === i + 1, `error ${i + 1}`);
+      delays.push(w.ofType('error')[i]!.retryInMs);
+      w.clock.advance(delays[i]!);
+      (await expectRequest(w, 'list')).list([], String(20 + i));
+      const s = (await expectRequest(w, 'watch')).stream();
+      if (i % 2 === 0) {
+        s.push('ADDED', cm(`b${i}`, String(30 + i)));
+        await until(() => w.ofType('added').length === 2 + i / 2, `event ${i}`);
+      }
+      s.push('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
+    }
+    assert.deepEqual(delays, [800, 1600, 3200, 6400]);
+    await w.stop();
+  });
+
   it('jitters each delay into [d, 2d) by default', async () => {
     const w = startWatch({ backoff: {} });
     (await expectRequest(w, 'list')).fail(500);

@@ -437,6 +437,14 @@ export function createWatchMachine<T extends KubernetesObject>(
       };
     }
     if (err !== undefined) return recover(err);
+    // A watch that worked and then closed or broke (not one the server ended with an ERROR event):
+    // the backoff counts consecutive failures, so the next one starts from the first delay again.
+    // (client-go and kube-rs reset only after two minutes without an error, which lets a network
+    // that flaps more often than that push every reconnect to the longest delay, 30-60 s, though
+    // each watch in between worked.) A watch the server ends with an ERROR, even after events, does
+    // not reset it: a server that answers every watch with an event then 410 would otherwise be
+    // relisted from every ~1 s for ever.
+    if (state.proven) attempt = 0;
     if (state.received === 0 && clock.now() - state.openedAt < VERY_SHORT_WATCH_MS) {
       const error = new OperonError(
         ErrorCode.VeryShortWatch,
@@ -458,16 +466,9 @@ export function createWatchMachine<T extends KubernetesObject>(
     return { next: { name: 'opening' } };
   }
 
-  /**
-   * The watch works (an event came, or it stayed open a second): the backoff counts consecutive
-   * failures, so the next one starts from the first delay again. (client-go and kube-rs reset only
-   * after two minutes without an error, which lets a network that flaps more often than that push
-   * every reconnect to the longest delay, 30-60 s, though each watch in between worked.)
-   */
+  /** The watch works (an event came, or it stayed open a second); see `ended` for what follows. */
   function proven(state: Extract<WatchState<T>, { name: 'watching' }>): void {
-    if (state.proven) return;
     state.proven = true;
-    attempt = 0;
   }
 
   async function stepWatching(state: Extract<WatchState<T>, { name: 'watching' }>): Promise<WatchStep<T>> {
