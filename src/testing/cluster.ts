@@ -4,11 +4,11 @@
  */
 
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, OperonError } from '../errors.ts';
-import type { Component } from './binaries.ts';
+import { type Component, resolveRelease } from './binaries.ts';
 import {
   attachControlPlane,
   type ControlPlane,
@@ -29,6 +29,9 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
+
+/** The file in a cluster's folder that names the Kubernetes minor it was created with. */
+const VERSION_FILE = 'kubernetes-version';
 
 export function clusterDir(options: ClusterOptions = {}): string {
   if (options.dir) return options.dir;
@@ -107,6 +110,21 @@ export async function clusterUp(
   options: ClusterOptions = {},
 ): Promise<{ plane: ControlPlane; started: boolean }> {
   const dir = clusterDir(options);
+  // A cluster keeps the Kubernetes minor it was created with: its etcd data and objects are that
+  // version's, and starting another (an older etcd on newer data) is a silent downgrade.
+  const wanted = resolveRelease(options.version, options.env ?? process.env);
+  const created = await readFile(join(dir, VERSION_FILE), 'utf8').then(
+    (v) => v.trim(),
+    () => undefined,
+  );
+  if (created !== undefined && created !== wanted.minor) {
+    throw new OperonError(
+      ErrorCode.InvalidArgument,
+      `The cluster at ${dir} was created with Kubernetes ${created}, not ${wanted.minor}. ` +
+        `Start it with \`--version ${created}\` (or OPERON_K8S_VERSION=${created}), or run \`operon cluster down\`, ` +
+        `delete ${dir} and start a new ${wanted.minor} cluster.`,
+    );
+  }
   const status = await clusterStatus(options);
   if (status.running) return { plane: await attachControlPlane(dir), started: false };
   // Partly running (a component crashed, or the machine rebooted): stop the rest, start afresh.
@@ -123,6 +141,7 @@ export async function clusterUp(
     },
     { persistent: true, dir },
   );
+  if (created === undefined) await writeFile(join(dir, VERSION_FILE), `${wanted.minor}\n`);
   // The daemons belong to the cluster now, not to this handle.
   await plane.connection.close();
   return { plane: await attachControlPlane(dir), started: true };

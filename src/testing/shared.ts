@@ -37,9 +37,16 @@ export async function useControlPlane(options: ControlPlaneOptions = {}): Promis
   if (dir && minimal) {
     const plane = await attachControlPlane(dir);
     const needed = options.components ?? [];
-    if (needed.every((c) => plane.components.includes(c)) && (await runsRequestedVersion(plane, options))) {
-      if (options.crds?.length) await plane.installCRDs(options.crds);
-      return plane;
+    try {
+      if (needed.every((c) => plane.components.includes(c)) && (await runsRequestedVersion(plane, options))) {
+        if (options.crds?.length) await plane.installCRDs(options.crds);
+        return plane;
+      }
+    } catch (err) {
+      // An unknown version, a /version that fails, CRDs that cannot be installed: close this
+      // file's connection to the shared plane before saying so.
+      await plane.stop();
+      throw err;
     }
     await plane.stop();
   }
