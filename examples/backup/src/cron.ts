@@ -21,15 +21,17 @@ export interface CronSchedule {
 
 export type ParseResult = { ok: true; schedule: CronSchedule } | { ok: false; error: string };
 
-const MACROS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
+// A Map, not an object literal: a schedule of `__proto__` or `constructor` must not find
+// Object.prototype's members (fast-check found `__proto__`).
+const MACROS: ReadonlyMap<string, string> = new Map([
+  ['@yearly', '0 0 1 1 *'],
+  ['@annually', '0 0 1 1 *'],
+  ['@monthly', '0 0 1 * *'],
+  ['@weekly', '0 0 * * 0'],
+  ['@daily', '0 0 * * *'],
+  ['@midnight', '0 0 * * *'],
+  ['@hourly', '0 * * * *'],
+]);
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -114,7 +116,7 @@ export function parseCron(text: string, timeZone?: string): ParseResult {
   if (timeZone !== undefined && !validTimeZone(timeZone)) {
     return { ok: false, error: `unknown time zone "${timeZone}" (use an IANA name such as Europe/Berlin)` };
   }
-  const expanded = MACROS[trimmed.toLowerCase()] ?? trimmed;
+  const expanded = MACROS.get(trimmed.toLowerCase()) ?? trimmed;
   const parts = expanded.split(/\s+/);
   if (parts.length !== 5) {
     return {
