@@ -7,8 +7,11 @@ import { ErrorCode, OperonError } from '../errors.ts';
 
 export type Action =
   | { readonly type: 'done' }
-  | { readonly type: 'requeue' }
-  | { readonly type: 'requeueAfter'; readonly ms: number };
+  | { readonly type: 'requeue'; readonly note?: string }
+  | { readonly type: 'requeueAfter'; readonly ms: number; readonly note?: string };
+
+/** The longest note kept on a requeue's reason; a longer one is cut there (with `…`). */
+export const MAX_NOTE_LENGTH = 200;
 
 export const Action = {
   /**
@@ -19,8 +22,11 @@ export const Action = {
   /**
    * Run again soon, with the per-key backoff (5 ms doubling to 1000 s) as after an error, but
    * counted as a requeue, not an error. For "not ready yet, check again" without a known time.
+   *
+   * `note` says why: the next run's reason is then `requeue: <note>` in `ctx.reasons`, the logs and
+   * the live view (at most 200 characters are kept).
    */
-  requeue: (): Action => ({ type: 'requeue' }),
+  requeue: (note?: string): Action => (note === undefined ? { type: 'requeue' } : { type: 'requeue', note }),
   /**
    * Run again after `ms` (and reset the backoff). For work with a known time: a certificate that
    * expires, a rollout to poll. A change to the object still reconciles it earlier.
@@ -28,15 +34,21 @@ export const Action = {
    * `ms <= 0` (a time already past) is `requeue()`: the key goes back with the per-key backoff,
    * as controller-runtime does with a zero `RequeueAfter`, so "again, now" can never spin in a
    * hot loop. A NaN or infinite `ms` is not a valid action (logged and retried as an error).
+   *
+   * `note` says why, e.g. `Action.requeueAfter(ms, 'next run 2026-12-03T02:00:00Z')`: the run it
+   * schedules then has the reason `timer: <note>` (at most 200 characters are kept).
    */
-  requeueAfter: (ms: number): Action => ({ type: 'requeueAfter', ms }),
+  requeueAfter: (ms: number, note?: string): Action =>
+    note === undefined ? { type: 'requeueAfter', ms } : { type: 'requeueAfter', ms, note },
 } as const;
 
 /** Whether a value is a well-formed Action (reconcile results are checked, not trusted). A negative `requeueAfter` is well-formed: it means now. */
 export function isAction(value: unknown): value is Action {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as { type?: unknown; ms?: unknown };
-  if (v.type === 'done' || v.type === 'requeue') return true;
+  const v = value as { type?: unknown; ms?: unknown; note?: unknown };
+  if (v.type === 'done') return true;
+  if (v.note !== undefined && typeof v.note !== 'string') return false;
+  if (v.type === 'requeue') return true;
   return v.type === 'requeueAfter' && typeof v.ms === 'number' && Number.isFinite(v.ms);
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError } from '../client/api-error.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
-import { Action, terminal } from './action.ts';
+import { Action, MAX_NOTE_LENGTH, terminal } from './action.ts';
 import { classifyOutcome, type Decision } from './classify.ts';
 
 const returned = (value: unknown) => classifyOutcome({ kind: 'returned', value });
@@ -61,6 +61,21 @@ describe('classifyOutcome: one row per outcome', () => {
     });
   });
 
+  it('a requeue note rides on the decision, cut to MAX_NOTE_LENGTH; absent without one', () => {
+    assert.equal(returned(Action.requeueAfter(1500, 'next run 02:00')).note, 'next run 02:00');
+    assert.equal(returned(Action.requeue('waiting for the Job')).note, 'waiting for the Job');
+    assert.equal(returned(Action.requeueAfter(0, 'now')).note, 'now', 'a past time keeps its note');
+    assert.equal(returned(Action.requeueAfter(1500)).note, undefined);
+    assert.equal('note' in returned(Action.requeue()), false);
+    const long = returned(Action.requeueAfter(10, 'x'.repeat(5000))).note ?? '';
+    assert.equal(long.length, MAX_NOTE_LENGTH);
+    assert.ok(long.endsWith('…'));
+    assert.equal(
+      returned(Action.requeueAfter(10, 'y'.repeat(MAX_NOTE_LENGTH))).note?.length,
+      MAX_NOTE_LENGTH,
+    );
+  });
+
   it('requeueAfter(0) or a negative delay: a requeue with backoff, never "again at once"', () => {
     for (const ms of [0, -0, -5, Number.MIN_SAFE_INTEGER]) {
       assert.deepEqual(row(returned(Action.requeueAfter(ms))), row(returned(Action.requeue())), `ms=${ms}`);
@@ -74,6 +89,8 @@ describe('classifyOutcome: one row per outcome', () => {
       Action.requeueAfter(Number.POSITIVE_INFINITY),
       { type: 'requeueAfter', ms: 10n },
       { type: 'requeueAfter', ms: '10' },
+      { type: 'requeueAfter', ms: 10, note: 42 },
+      { type: 'requeue', note: { secret: 'x' } },
       'done',
       null,
       42,

@@ -26,7 +26,7 @@
 import { isConflict } from '../client/api-error.ts';
 import { ErrorCode, isRetryable, OperonError } from '../errors.ts';
 import type { Level } from '../log/logger.ts';
-import { isTerminal } from './action.ts';
+import { isTerminal, MAX_NOTE_LENGTH } from './action.ts';
 import type { ReasonKind } from './reasons.ts';
 
 /** What a reconcile did. */
@@ -55,6 +55,8 @@ export interface Decision {
   readonly message: string;
   /** The reason recorded for the next run, when there is one. */
   readonly next?: ReasonKind;
+  /** The note of `Action.requeue(note)` / `requeueAfter(ms, note)`, cut to `MAX_NOTE_LENGTH`. */
+  readonly note?: string;
   /** The error to report: what was thrown, or an `InvalidOutcome` error describing the bad value. */
   readonly error?: unknown;
   /** `terminal(err)` was thrown: counted as a terminal error, not retried. */
@@ -106,7 +108,16 @@ function isWellFormedError(value: unknown): value is Error {
   );
 }
 
-type Parsed = { kind: 'done' } | { kind: 'requeue' } | { kind: 'after'; ms: number } | { kind: 'invalid' };
+type Parsed =
+  | { kind: 'done' }
+  | { kind: 'requeue'; note: string | undefined }
+  | { kind: 'after'; ms: number; note: string | undefined }
+  | { kind: 'invalid' };
+
+/** A requeue's note as kept: at most `MAX_NOTE_LENGTH` characters. */
+function cutNote(note: string): string {
+  return note.length <= MAX_NOTE_LENGTH ? note : `${note.slice(0, MAX_NOTE_LENGTH - 1)}…`;
+}
 
 function parseAction(value: unknown): Parsed {
   return safely(
@@ -115,11 +126,14 @@ function parseAction(value: unknown): Parsed {
       if (typeof value !== 'object' || value === null) return { kind: 'invalid' };
       const type: unknown = (value as { type?: unknown }).type;
       if (type === 'done') return { kind: 'done' };
-      if (type === 'requeue') return { kind: 'requeue' };
-      if (type !== 'requeueAfter') return { kind: 'invalid' };
+      if (type !== 'requeue' && type !== 'requeueAfter') return { kind: 'invalid' };
+      const raw: unknown = (value as { note?: unknown }).note;
+      if (raw !== undefined && typeof raw !== 'string') return { kind: 'invalid' };
+      const note = raw === undefined ? undefined : cutNote(raw);
+      if (type === 'requeue') return { kind: 'requeue', note };
       const ms: unknown = (value as { ms?: unknown }).ms;
       if (typeof ms !== 'number' || !Number.isFinite(ms)) return { kind: 'invalid' };
-      return ms > 0 ? { kind: 'after', ms } : { kind: 'requeue' };
+      return ms > 0 ? { kind: 'after', ms, note } : { kind: 'requeue', note };
     },
     { kind: 'invalid' },
   );
@@ -147,6 +161,7 @@ export function classifyOutcome(outcome: Outcome): Decision {
           level: 'debug',
           message: 'reconcile asked to requeue; retrying with backoff',
           next: 'requeue',
+          ...(parsed.note === undefined ? {} : { note: parsed.note }),
         };
       case 'after':
         return {
@@ -156,6 +171,7 @@ export function classifyOutcome(outcome: Outcome): Decision {
           level: 'debug',
           message: 'reconcile asked to run again later',
           next: 'timer',
+          ...(parsed.note === undefined ? {} : { note: parsed.note }),
         };
       case 'invalid':
         return {
@@ -168,7 +184,7 @@ export function classifyOutcome(outcome: Outcome): Decision {
           next: 'retry',
           error: new OperonError(
             ErrorCode.InvalidOutcome,
-            `reconcile returned ${describeValue(outcome.value)}; return Action.done(), Action.requeue() or Action.requeueAfter(ms) with a finite ms`,
+            `reconcile returned ${describeValue(outcome.value)}; return Action.done(), Action.requeue(note?) or Action.requeueAfter(ms, note?) with a finite ms and a string note`,
           ),
         };
     }

@@ -6,7 +6,7 @@ import { createLogger } from '../log/logger.ts';
 import { createTestClock } from '../testing/clock.ts';
 import { Action } from './action.ts';
 import { type Condition, setCondition } from './conditions.ts';
-import { controller, prepareController } from './controller.ts';
+import { controller, describeReason, prepareController } from './controller.ts';
 import { fakeInformers, obj, WebApp } from './fakes.test.ts';
 
 async function settle(turns = 30): Promise<void> {
@@ -65,6 +65,35 @@ describe('controller: the injected clock', () => {
     assert.deepEqual(runs.slice(2), ['2030-05-01T12:30:00.000Z']);
     assert.equal(clock.nextTimerAt(), clock.now() + 30 * 60_000, 'the next run waits for 13:00');
     assert.equal(clock.date().toISOString(), '2030-05-01T12:30:00.000Z');
+    assert.equal((await running.stop(0)).clean, true);
+  });
+
+  it('the run a requeueAfter(ms, note) schedules has the reason "timer: <note>"', async () => {
+    const clock = createTestClock({ now: '2030-05-01T10:20:00Z' });
+    const informers = fakeInformers();
+    const seen: string[][] = [];
+    const running = prepareController(
+      controller({
+        name: 'noted',
+        for: WebApp,
+        reconcile: async (_req, ctx) => {
+          seen.push(ctx.reasons.map(describeReason));
+          return seen.length === 1 ? Action.requeueAfter(HOUR, 'next run 11:20') : Action.done();
+        },
+      }),
+      {
+        client: {} as Client,
+        cache: informers as unknown as Cache,
+        clock,
+        log: createLogger({ level: 'error', write: () => {} }),
+      },
+    );
+    running.start();
+    informers.add(WebApp, obj('WebApp', 'a', 'ns'));
+    await settle();
+    clock.advance(HOUR);
+    await settle();
+    assert.deepEqual(seen, [['create'], ['timer: next run 11:20']]);
     assert.equal((await running.stop(0)).clean, true);
   });
 });

@@ -28,6 +28,7 @@ import type { Action } from './action.ts';
 import { classifyOutcome, type Decision, type ReconcileResult } from './classify.ts';
 import { contain, containAbortListeners, reportOnce, safeLogger } from './contain.ts';
 import { declareIndexes, type IndexDeclarations, type IndexedReader } from './indexes.ts';
+import type { Owned } from './owner.ts';
 import type { Predicate } from './predicates.ts';
 import { createReasonBook, describeReason, type Reason } from './reasons.ts';
 import { keyOf, type Request, requestOf } from './request.ts';
@@ -93,8 +94,13 @@ export interface ControllerOptions<
   name: string;
   /** The primary kind: each of its objects is reconciled. */
   for: ResourceType<T>;
-  /** Kinds this controller creates and marks with its controller reference: a change to one reconciles its owner. */
-  owns?: ReadonlyArray<ResourceType>;
+  /**
+   * Kinds this controller creates and marks with its controller reference: a change to one
+   * reconciles its owner. `{ resource: Job, deletes: true }` for a kind the reconcile also deletes
+   * (history pruning, replacement): generated RBAC then grants `delete` on it; otherwise `owns`
+   * grants get, list, watch, create and patch.
+   */
+  owns?: ReadonlyArray<Owned>;
   /** Other kinds whose changes map to primaries; `watches(ConfigMap, (cm) => [...])` infers each kind. */
   // biome-ignore lint/suspicious/noExplicitAny: each watch has a kind of its own
   watches?: ReadonlyArray<Watch<any>>;
@@ -193,6 +199,17 @@ export function controller<T extends KubernetesObject, I extends IndexDeclaratio
   for (const [name, d] of Object.entries(options.indexes ?? {})) {
     if (!d?.resource || typeof d.values !== 'function')
       problems.push(`indexes.${name} needs a resource and a function: index(Kind, (o) => [...])`);
+  }
+  for (const [i, o] of (options.owns ?? []).entries()) {
+    const type = o && typeof o === 'object' && 'resource' in o ? o.resource : o;
+    if (!type || typeof (type as { plural?: unknown }).plural !== 'string')
+      problems.push(`owns[${i}] must be a ResourceType or { resource: ResourceType, deletes: true }`);
+    else if (
+      o !== type &&
+      (o as { deletes?: unknown }).deletes !== undefined &&
+      typeof (o as { deletes?: unknown }).deletes !== 'boolean'
+    )
+      problems.push(`owns[${i}].deletes must be true or false`);
   }
   for (const [i, w] of (options.watches ?? []).entries()) {
     if (!w?.resource || typeof w.map !== 'function')
@@ -349,7 +366,7 @@ export function prepareController<T extends KubernetesObject>(
 
   /** Applies a decision to the queue; a failing rate limiter falls back to a fixed retry delay. */
   function schedule(key: string, d: Decision): void {
-    if (d.next) reasons.add(key, { kind: d.next });
+    if (d.next) reasons.add(key, d.note === undefined ? { kind: d.next } : { kind: d.next, note: d.note });
     try {
       if (d.queue.op === 'forget') queue.forget(key);
       else if (d.queue.op === 'backoff') queue.addRateLimited(key);
@@ -443,6 +460,8 @@ export function prepareController<T extends KubernetesObject>(
     rlog[decision.level](decision.message, {
       result: decision.result,
       seconds,
+      ...(decision.queue.op === 'after' ? { after: decision.queue.ms / 1000 } : {}),
+      ...(decision.note !== undefined ? { note: decision.note } : {}),
       ...(decision.error !== undefined ? { err: decision.error, attempt } : {}),
     });
     observer.reconcileFinished(key, {

@@ -19,6 +19,9 @@ describe('actions', () => {
     assert.ok(isAction(Action.done()));
     assert.ok(isAction(Action.requeue()));
     assert.ok(isAction(Action.requeueAfter(1000)));
+    assert.ok(isAction(Action.requeueAfter(1000, 'next run')));
+    assert.ok(isAction(Action.requeue('not ready')));
+    assert.equal(isAction({ type: 'requeue', note: 7 }), false, 'a note is a string');
     assert.equal(isAction(Action.requeueAfter(-1)), true, 'a time already past means now (requeue)');
     assert.equal(isAction(Action.requeueAfter(Number.POSITIVE_INFINITY)), false);
     assert.equal(isAction(Action.requeueAfter(Number.NaN)), false);
@@ -150,6 +153,27 @@ describe('controller definitions', () => {
         /`reconcile` must be a function/.test(err.message) &&
         /concurrency must be a whole number/.test(err.message),
     );
+  });
+
+  it('rejects an owns entry that is not a kind or { resource, deletes }', () => {
+    const Child = {
+      group: '',
+      version: 'v1',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      plural: 'configmaps',
+      namespaced: true,
+      subresources: [],
+    };
+    const def = (owns: unknown) => () =>
+      controller({ name: 'o', for: Child, owns: owns as never, reconcile: async () => {} });
+    assert.throws(
+      def([undefined]),
+      /owns\[0\] must be a ResourceType or \{ resource: ResourceType, deletes: true \}/,
+    );
+    assert.throws(def([Child, { resource: null }]), /owns\[1\] must be a ResourceType/);
+    assert.throws(def([{ resource: Child, deletes: 'yes' }]), /owns\[0\]\.deletes must be true or false/);
+    assert.doesNotThrow(def([Child, { resource: Child, deletes: true }, { resource: Child }]));
   });
 });
 

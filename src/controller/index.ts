@@ -48,7 +48,7 @@ export {
   type IndexQuery,
   index,
 } from './indexes.ts';
-export { controllerOf, controllerReference, withControllerReference } from './owner.ts';
+export { controllerOf, controllerReference, type Owned, withControllerReference } from './owner.ts';
 export {
   and,
   annotationsChanged,

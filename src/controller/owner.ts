@@ -4,9 +4,27 @@
  * collector deletes the child with its owner and `owns` watches find the owner again.
  */
 
-import type { KubernetesObject } from '../client/resource.ts';
+import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import type { OwnerReference } from '../client/types/meta-v1.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
+
+/**
+ * A kind a controller owns (its `owns` list): the ResourceType, or `{ resource, deletes: true }`
+ * when the reconcile also deletes such objects itself (pruning history, replacing a child), so that
+ * `operon generate rbac` grants `delete` on that kind too. Children left to the garbage collector
+ * (deleted with their owner) need no `deletes`.
+ */
+export type Owned = ResourceType | { readonly resource: ResourceType; readonly deletes?: boolean };
+
+/** The kind of an `owns` entry. */
+export function ownedResource(o: Owned): ResourceType {
+  return 'resource' in o ? o.resource : o;
+}
+
+/** Whether an `owns` entry says the reconcile deletes objects of its kind. */
+export function ownedDeletes(o: Owned): boolean {
+  return 'resource' in o && o.deletes === true;
+}
 
 /** The controller reference to `owner`. The owner must have been read from the server (it needs its uid). */
 export function controllerReference(owner: KubernetesObject): OwnerReference {

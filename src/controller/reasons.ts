@@ -20,10 +20,13 @@ export interface Reason {
   kind: ReasonKind;
   /** The object behind an `owned` or `mapped` reason (or the primary itself). */
   source?: { kind: string; name: string; namespace?: string | undefined };
+  /** What the reconcile said with `Action.requeue(note)` or `Action.requeueAfter(ms, note)`. */
+  note?: string;
 }
 
-/** Renders a reason for logs and views, e.g. `owned Deployment web`. */
+/** Renders a reason for logs and views, e.g. `owned Deployment web` or `timer: next run 02:00`. */
 export function describeReason(r: Reason): string {
+  if (r.note !== undefined) return `${r.kind}: ${r.note}`;
   if (
     !r.source ||
     r.kind === 'initial' ||

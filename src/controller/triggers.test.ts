@@ -33,6 +33,14 @@ describe('triggers: one object, one key', () => {
     assert.deepEqual(s.keys(), ['acme', 'acme', 'acme', 'acme']);
   });
 
+  it('watches a kind owned in the { resource, deletes } form like a plain one', () => {
+    const informers = fakeInformers();
+    const s = recordingSink();
+    registerTriggers({ for: Tenant, owns: [{ resource: Child, deletes: true }] }, informers, s.sink);
+    informers.add(Child, obj('ConfigMap', 'c', 'team-a', { owner: tenantOwner('acme') }));
+    assert.deepEqual(s.keys(), ['acme']);
+  });
+
   it('keeps the namespace for a namespaced owner, and ignores references to other kinds or groups', () => {
     const informers = fakeInformers();
     const s = recordingSink();

@@ -10,7 +10,7 @@ import type { Informer } from '../cache/informer.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { Priority } from '../queue/index.ts';
 import { contain } from './contain.ts';
-import { controllerOf } from './owner.ts';
+import { controllerOf, type Owned, ownedResource } from './owner.ts';
 import type { Predicate, PredicateEvent } from './predicates.ts';
 import type { Reason } from './reasons.ts';
 import { keyOf, normaliseRequest, type Request } from './request.ts';
@@ -59,7 +59,7 @@ export interface InformerSource {
 export interface TriggerOptions<T extends KubernetesObject> {
   for: ResourceType<T>;
   predicates?: ReadonlyArray<Predicate<T>> | undefined;
-  owns?: ReadonlyArray<ResourceType> | undefined;
+  owns?: ReadonlyArray<Owned> | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: each watch has a kind of its own
   watches?: ReadonlyArray<Watch<any>> | undefined;
 }
@@ -225,7 +225,8 @@ export function registerTriggers<T extends KubernetesObject>(
     }),
   );
 
-  for (const owned of options.owns ?? []) {
+  for (const entry of options.owns ?? []) {
+    const owned = ownedResource(entry);
     const onChild = (children: ReadonlyArray<KubernetesObject>, priority: number) => {
       const owners = new Map<string, Request>();
       for (const child of children) {

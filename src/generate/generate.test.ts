@@ -45,6 +45,29 @@ describe('generated RBAC', () => {
     });
   });
 
+  it('grants delete on an owned kind only when its owns entry says the reconcile deletes', () => {
+    const pruning = controller({
+      name: 'pruning',
+      for: Thing,
+      owns: [{ resource: Secret, deletes: true }, ConfigMap, { resource: Service }],
+      reconcile: async () => Action.done(),
+    });
+    const flat = Object.fromEntries(
+      rbacRules([pruning]).map((r) => [`${r.apiGroups[0]}/${r.resources[0]}`, r.verbs.join(',')]),
+    );
+    assert.equal(flat['/secrets'], 'get,list,watch,create,patch,delete');
+    assert.equal(flat['/configmaps'], 'get,list,watch,create,patch');
+    assert.equal(flat['/services'], 'get,list,watch,create,patch', 'deletes defaults to false');
+    assert.equal(flat['things.example.com/things/finalizers'], 'update', 'the object form owns too');
+    const owningCustom = controller({
+      name: 'oc',
+      for: ConfigMap,
+      owns: [{ resource: Thing, deletes: true }],
+      reconcile: async () => {},
+    });
+    assert.equal(crdWatchRules([owningCustom]).length, 1, 'an owned custom kind in the object form counts');
+  });
+
   it('grants <primary>/finalizers update only to a controller that owns kinds (its references block owner deletion)', () => {
     const reader = controller({ name: 'reader', for: Thing, reconcile: async () => Action.done() });
     assert.ok(!rbacRules([reader]).some((r) => r.resources[0] === 'things/finalizers'));

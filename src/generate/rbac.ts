@@ -7,6 +7,7 @@
 
 import type { ResourceType } from '../client/resource.ts';
 import type { AnyControllerDefinition, Verb } from '../controller/controller.ts';
+import { ownedDeletes, ownedResource } from '../controller/owner.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { kindsOf } from '../manager/controller-set.ts';
 import { isBuiltinGroup } from '../manager/kinds.ts';
@@ -83,7 +84,8 @@ const READ: readonly Verb[] = ['get', 'list', 'watch'];
 /**
  * The rules the controllers need on the objects they reconcile:
  * - the primary kind: get, list, watch (the cache, and its read-your-writes fallback), plus declared verbs;
- * - owned kinds: get, list, watch, patch, and create (applying an object that does not exist yet creates it);
+ * - owned kinds: get, list, watch, patch, and create (applying an object that does not exist yet creates it),
+ *   and delete for those declared `{ resource, deletes: true }`;
  * - the primary's `finalizers` subresource: update, when it owns kinds: a controller reference sets
  *   `blockOwnerDeletion`, which the OwnerReferencesPermissionEnforcement admission plugin (OpenShift,
  *   hardened clusters) allows only to who may update the owner's finalizers;
@@ -107,7 +109,14 @@ export function rbacRules(
     set.addType(options.for, [...READ, ...(options.permissions?.primary ?? [])]);
     if (options.permissions?.status?.length) set.addType(options.for, options.permissions.status, 'status');
     if (options.owns?.length) set.addType(options.for, ['update'], 'finalizers');
-    for (const owned of options.owns ?? []) set.addType(owned, [...READ, 'create', 'patch']);
+    for (const owned of options.owns ?? []) {
+      set.addType(ownedResource(owned), [
+        ...READ,
+        'create',
+        'patch',
+        ...(ownedDeletes(owned) ? (['delete'] as const) : []),
+      ]);
+    }
     for (const w of options.watches ?? []) set.addType(w.resource, READ);
     for (const o of options.permissions?.other ?? []) {
       checkOther(`Controller "${name}" declares permissions.other`, o);

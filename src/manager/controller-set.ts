@@ -16,6 +16,7 @@ import {
   prepareController,
   type RunningController,
 } from '../controller/controller.ts';
+import { ownedResource } from '../controller/owner.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { QueueMetrics } from '../queue/index.ts';
@@ -81,7 +82,7 @@ export interface ControllerSet {
 export function kindsOf(def: ControllerDefinition<KubernetesObject>): ResourceType[] {
   const all: ResourceType[] = [
     def.options.for as ResourceType,
-    ...(def.options.owns ?? []),
+    ...(def.options.owns ?? []).map(ownedResource),
     ...(def.options.watches ?? []).map((w) => w.resource as ResourceType),
   ];
   const seen = new Map<string, ResourceType>();

@@ -99,18 +99,17 @@ async function reconcileBackup(ctx: ReconcileContext<Backup>): Promise<Action> {
   await updateStatus(client, Backup, backup, status, ctx);
   if (plan.ready.reason === 'InvalidSchedule')
     ctx.log.info('invalid schedule', { error: plan.ready.message });
-  return plan.requeueAfterMs === undefined ? Action.done() : Action.requeueAfter(plan.requeueAfterMs);
+  if (plan.requeueAfterMs === undefined) return Action.done();
+  // The note is the next run's reason (`timer: next run at …`) in its logs and the live view.
+  return Action.requeueAfter(plan.requeueAfterMs, `next run at ${iso(now.getTime() + plan.requeueAfterMs)}`);
 }
 
 /** The controller: owns the Jobs it starts, so their progress reconciles their Backup. */
 export const backupController = controller({
   name: 'backup',
   for: Backup,
-  owns: [Job],
-  permissions: {
-    status: ['update'],
-    // History pruning and Replace delete Jobs; `owns` grants only reading, create and patch.
-    other: [{ resource: Job, verbs: ['delete'] }],
-  },
+  // History pruning and Replace delete Jobs, so generated RBAC grants delete on them too.
+  owns: [{ resource: Job, deletes: true }],
+  permissions: { status: ['update'] },
   reconcile: (_request, ctx) => reconcileBackup(ctx),
 });

@@ -143,7 +143,7 @@ export function parseCron(text: string, timeZone?: string): ParseResult {
       },
     };
   } catch (err) {
-    return { ok: false, error: `"${text}": ${(err as Error).message}` };
+    return { ok: false, error: `"${text}": ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 
