@@ -15,13 +15,31 @@ async function settle(turns = 30): Promise<void> {
 
 const HOUR = 3_600_000;
 
+/** Starts `def` on fake informers and the test clock, with one WebApp added and its reconcile run. */
+async function startWithOne(
+  def: Parameters<typeof prepareController>[0],
+  clock: ReturnType<typeof createTestClock>,
+  informers: ReturnType<typeof fakeInformers>,
+) {
+  const running = prepareController(def, {
+    client: {} as Client,
+    cache: informers as unknown as Cache,
+    clock,
+    log: createLogger({ level: 'error', write: () => {} }),
+  });
+  running.start();
+  informers.add(WebApp, obj('WebApp', 'a', 'ns'));
+  await settle();
+  return running;
+}
+
 describe('controller: the injected clock', () => {
   it('runs a schedule from ctx.now(): requeueAfter waits for the clock, conditions take its time', async () => {
     const clock = createTestClock({ now: '2030-05-01T10:20:00Z' });
     const informers = fakeInformers();
     const runs: string[] = [];
     let conditions: Condition[] = [];
-    const running = prepareController(
+    const running = await startWithOne(
       controller({
         name: 'schedule',
         for: WebApp,
@@ -38,16 +56,9 @@ describe('controller: the injected clock', () => {
           return Action.requeueAfter(next - now.getTime());
         },
       }),
-      {
-        client: {} as Client,
-        cache: informers as unknown as Cache,
-        clock,
-        log: createLogger({ level: 'error', write: () => {} }),
-      },
+      clock,
+      informers,
     );
-    running.start();
-    informers.add(WebApp, obj('WebApp', 'a', 'ns'));
-    await settle();
     assert.deepEqual(runs, ['2030-05-01T10:20:00.000Z']);
     assert.equal(conditions[0]?.lastTransitionTime, '2030-05-01T10:20:00Z');
 
@@ -72,7 +83,7 @@ describe('controller: the injected clock', () => {
     const clock = createTestClock({ now: '2030-05-01T10:20:00Z' });
     const informers = fakeInformers();
     const seen: string[][] = [];
-    const running = prepareController(
+    const running = await startWithOne(
       controller({
         name: 'noted',
         for: WebApp,
@@ -81,16 +92,9 @@ describe('controller: the injected clock', () => {
           return seen.length === 1 ? Action.requeueAfter(HOUR, 'next run 11:20') : Action.done();
         },
       }),
-      {
-        client: {} as Client,
-        cache: informers as unknown as Cache,
-        clock,
-        log: createLogger({ level: 'error', write: () => {} }),
-      },
+      clock,
+      informers,
     );
-    running.start();
-    informers.add(WebApp, obj('WebApp', 'a', 'ns'));
-    await settle();
     clock.advance(HOUR);
     await settle();
     assert.deepEqual(seen, [['create'], ['timer: next run 11:20']]);
