@@ -5,7 +5,7 @@ import { type Client, ConfigMap, createClient, Lease, loadKubeconfig } from 'ope
 import { formatMicroTime } from 'operon/leader';
 import { ExitCode } from 'operon/manager';
 import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
-import { killAll, spawnOperator } from './support/operator-process.ts';
+import { killAll, operatorEnv, spawnOperator } from './support/operator-process.ts';
 
 const OPERATOR = fileURLToPath(new URL('./fixtures/stubborn-operator.ts', import.meta.url));
 const LEASE = 'stubborn-operator';
@@ -25,17 +25,7 @@ after(async () => {
 
 /** Starts the stubborn operator in `namespace`; `reconciling` resolves once its reconcile hangs. */
 function startOperator(namespace: string) {
-  const op = spawnOperator(OPERATOR, {
-    KUBECONFIG: plane.kubeconfig.path,
-    WATCH_NAMESPACE: namespace,
-    POD_NAMESPACE: namespace,
-    OPERON_LEADER_ELECTION: 'true',
-    OPERON_LEASE_DURATION_MS: '4000',
-    OPERON_RENEW_DEADLINE_MS: '3000',
-    OPERON_RETRY_PERIOD_MS: '500',
-    OPERON_METRICS_ADDRESS: '127.0.0.1:0',
-    OPERON_HEALTH_ADDRESS: '127.0.0.1:0',
-  });
+  const op = spawnOperator(OPERATOR, operatorEnv(plane.kubeconfig.path, namespace));
   const reconciling = op.printed('reconciling');
   reconciling.catch(() => undefined);
   return { ...op, reconciling };

@@ -7,7 +7,7 @@ import { type Client, ConfigMap, createClient, Lease, loadKubeconfig, Secret } f
 import { formatMicroTime } from 'operon/leader';
 import { ExitCode } from 'operon/manager';
 import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
-import { killAll, spawnOperator } from './support/operator-process.ts';
+import { killAll, operatorEnv, spawnOperator } from './support/operator-process.ts';
 
 const OPERATOR = fileURLToPath(new URL('./fixtures/webhook-operator.ts', import.meta.url));
 const NAME = 'webhook-operator';
@@ -37,19 +37,13 @@ function freePort(): Promise<number> {
 }
 
 function startOperator(namespace: string, port: number) {
-  const op = spawnOperator(OPERATOR, {
-    KUBECONFIG: plane.kubeconfig.path,
-    WATCH_NAMESPACE: namespace,
-    POD_NAMESPACE: namespace,
-    OPERON_LEADER_ELECTION: 'true',
-    OPERON_LEASE_DURATION_MS: '4000',
-    OPERON_RENEW_DEADLINE_MS: '3000',
-    OPERON_RETRY_PERIOD_MS: '500',
-    OPERON_METRICS_ADDRESS: '127.0.0.1:0',
-    OPERON_HEALTH_ADDRESS: '127.0.0.1:0',
-    OPERON_WEBHOOKS: 'true',
-    OPERON_WEBHOOK_ADDRESS: `127.0.0.1:${port}`,
-  });
+  const op = spawnOperator(
+    OPERATOR,
+    operatorEnv(plane.kubeconfig.path, namespace, {
+      OPERON_WEBHOOKS: 'true',
+      OPERON_WEBHOOK_ADDRESS: `127.0.0.1:${port}`,
+    }),
+  );
   const reconciling = op.printed('reconciling');
   reconciling.catch(() => undefined);
   return { ...op, reconciling };

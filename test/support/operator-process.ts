@@ -30,6 +30,30 @@ export interface OperatorProcess {
 
 const running = new Set<ChildProcess>();
 
+/**
+ * The environment of an operator under test: scoped to `namespace` (where its Lease goes too),
+ * leader election with short timings (a 4 s Lease, renewed within 3 s, retried every 500 ms), and
+ * metrics and probes on free loopback ports; `extra` adds or overrides variables.
+ */
+export function operatorEnv(
+  kubeconfig: string,
+  namespace: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    KUBECONFIG: kubeconfig,
+    WATCH_NAMESPACE: namespace,
+    POD_NAMESPACE: namespace,
+    OPERON_LEADER_ELECTION: 'true',
+    OPERON_LEASE_DURATION_MS: '4000',
+    OPERON_RENEW_DEADLINE_MS: '3000',
+    OPERON_RETRY_PERIOD_MS: '500',
+    OPERON_METRICS_ADDRESS: '127.0.0.1:0',
+    OPERON_HEALTH_ADDRESS: '127.0.0.1:0',
+    ...extra,
+  };
+}
+
 export function spawnOperator(
   script: string,
   env: Record<string, string | undefined>,
