@@ -210,6 +210,8 @@ interface CacheFigures {
   startMs: number;
   syncMs: number;
   idleRss: number;
+  /** The idle RSS's anonymous and file-backed parts (the runtime's binary pages are the latter). */
+  idleRssParts: { anon: number; file: number } | undefined;
   rss: number;
   /** Live heap after GC as the runtime reports it (Go, Node), idle and with the objects. */
   idleHeap: number | undefined;
@@ -509,7 +511,8 @@ async function runCache(
       const quiet = quietAt !== undefined;
       const quietMs = (quietAt ?? performance.now()) - q0;
       const { heap } = await proc.gc(30_000);
-      return { ms: syncedAt - proc.startedAt, rss: await proc.rss(), heap, quiet, quietMs };
+      const parts = await proc.rssParts().catch(() => undefined);
+      return { ms: syncedAt - proc.startedAt, rss: await proc.rss(), parts, heap, quiet, quietMs };
     } finally {
       await proc.stop();
     }
@@ -528,6 +531,7 @@ async function runCache(
         startMs: idle.ms,
         syncMs: full.ms,
         idleRss: idle.rss,
+        idleRssParts: idle.parts,
         rss: full.rss,
         idleHeap: idle.heap,
         heap: full.heap,
@@ -1034,7 +1038,7 @@ function report(
       cell(r.def.name),
       ms(m.startMs),
       ms(m.syncMs),
-      mib(m.idleRss),
+      `${mib(m.idleRss)}${m.idleRssParts ? ` (${mib(m.idleRssParts.anon)} anon + ${mib(m.idleRssParts.file)} file)` : ''}`,
       `${mib(m.rss)}${m.quiet ? '' : ' (busy)'}`,
       `${int(perObject(m))} B`,
       heap === undefined ? '–' : `${int(heap)} B`,
@@ -1111,7 +1115,10 @@ function report(
       'freed memory back to the OS (Go `debug.FreeOSMemory()`, Python `malloc_trim(0)`, Node V8’s last-resort ' +
       'collection `gc({ flavor: "last-resort" })`, which V8’s memory reducer does by itself some 10 s after the ' +
       `process goes idle; before, a Node process keeps the high-water mark of its first reconciles); *RSS / object* is (RSS − idle ` +
-      `RSS) / ${int(objects)}. *Live heap / object* is the same with the heap the runtime reports after the ` +
+      `RSS) / ${int(objects)}. *idle RSS* is split into anonymous memory (heaps, stacks) and file-backed pages ` +
+      '(the executable and libraries, as far as they were touched: for Node about 30 MiB of its binary at start, ' +
+      'more once TLS, HTTP/2 and the optimizing compilers run; shared between processes and reclaimable). ' +
+      `*Live heap / object* is the same with the heap the runtime reports after the ` +
       'collection (Go `HeapAlloc`, Node `heapUsed`): what the cache and the rest of the process keep alive. ' +
       'Operon and kopf run last here, as they write to objects they find converged (Operon applies every ' +
       'ConfigMap again, kopf annotates every widget), so that the others see the objects as created.',

@@ -34,6 +34,11 @@ export interface Contender {
   /** VmRSS in bytes. */
   rss(): Promise<number>;
   /**
+   * VmRSS split in bytes: anonymous memory (heaps, stacks: the process's own) and file-backed
+   * pages (its executable and libraries as far as they were touched, shared with other processes).
+   */
+  rssParts(): Promise<{ anon: number; file: number }>;
+  /**
    * Waits until it has used under `share` of one core for a whole second (at most `timeoutMs`).
    * Resolves to `performance.now()` when that quiet second began, or undefined on timeout.
    */
@@ -158,6 +163,15 @@ export function launch(spec: LaunchSpec): Contender {
       const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
       if (!kb) throw new Error('no VmRSS in /proc status');
       return Number(kb) * 1024;
+    },
+    async rssParts() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kb = (field: string) => {
+        const v = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+        if (!v) throw new Error(`no ${field} in /proc status`);
+        return Number(v) * 1024;
+      };
+      return { anon: kb('RssAnon'), file: kb('RssFile') };
     },
     async quiet(timeoutMs, share = 0.05) {
       // CPU samples every 200 ms; quiet once the last second of them is, which dates the end of
