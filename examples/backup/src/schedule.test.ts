@@ -49,6 +49,22 @@ describe('planBackup', () => {
     assert.equal(plan.ready.reason, 'Waiting');
   });
 
+  it("waits for the first run after creation when the operator's clock is behind the server's", () => {
+    // Created at 00:00:30 by the API server's clock; the operator reads 23:59:50 the day before.
+    const now = T0 - 40_000;
+    const plan = planBackup(backup(), [], now);
+    assert.equal(plan.start, undefined);
+    assert.equal(plan.ready.message, 'next run at 2025-01-01T00:05:00.000Z', 'not 00:00, before creation');
+    assert.equal(plan.requeueAfterMs, at(5) - now);
+    // Likewise after a run whose time is ahead of the operator's clock.
+    const later = planBackup(
+      backup({}, { lastScheduleTime: new Date(at(5)).toISOString() }),
+      [],
+      at(5) - 1000,
+    );
+    assert.equal(later.ready.message, 'next run at 2025-01-01T00:10:00.000Z');
+  });
+
   it('starts the run at the scheduled minute under a deterministic name', () => {
     const plan = planBackup(backup(), [], at(5));
     assert.deepEqual(plan.start, { name: `db-${at(5) / MIN}`, scheduledAt: at(5) });

@@ -91,14 +91,6 @@ export function planBackup(backup: Backup, jobs: readonly Job[], now: number): P
     return plan;
   }
   const schedule = parsed.schedule;
-  const next = nextAfter(schedule, now);
-  const nextText = next === undefined ? 'the schedule never fires again' : `next run at ${iso(next)}`;
-  if (next !== undefined) plan.requeueAfterMs = next - now;
-  if (spec.suspend) {
-    plan.ready = { status: 'True', reason: 'Suspended', message: `suspended; ${nextText}` };
-    return plan;
-  }
-
   // Runs since the last one started (or since creation) are owed; only the latest is made up.
   const created = Date.parse(backup.metadata?.creationTimestamp ?? '');
   const since = Number.isFinite(previousSchedule)
@@ -106,6 +98,16 @@ export function planBackup(backup: Backup, jobs: readonly Job[], now: number): P
     : Number.isFinite(created)
       ? created
       : now;
+  // The next run comes after `since` too: with the operator's clock behind the API server's, a
+  // Backup can be created "after now", and a time before its creation would never run.
+  const next = nextAfter(schedule, Math.max(now, since));
+  const nextText = next === undefined ? 'the schedule never fires again' : `next run at ${iso(next)}`;
+  if (next !== undefined) plan.requeueAfterMs = next - now;
+  if (spec.suspend) {
+    plan.ready = { status: 'True', reason: 'Suspended', message: `suspended; ${nextText}` };
+    return plan;
+  }
+
   const due = mostRecent(schedule, since, now);
   if (due === undefined) {
     plan.ready = { status: 'True', reason: 'Waiting', message: nextText };
