@@ -80,6 +80,30 @@ function startInformer(options: InformerOptions<CM> = {}) {
   };
 }
 
+describe('informer: what it stores', () => {
+  it('stores objects as served, with the strings they repeat shared (namespace, owner kinds, apiVersion)', async () => {
+    const t = startInformer();
+    const owned = (name: string, rv: string): CM => ({
+      ...cm(name, rv),
+      metadata: {
+        ...cm(name, rv).metadata,
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u1', controller: true },
+        ],
+      },
+    });
+    const s = await t.listAndWatch([owned('a', '5')], '10');
+    s.push('ADDED', owned('b', '11'));
+    s.push('ADDED', { ...cm('c', '12'), apiVersion: 'v1beta9', kind: 'ConfigMap' });
+    await until(() => t.informer.store.has('ns/c'), 'c arrives');
+    assert.deepEqual(t.informer.store.get('ns/a'), owned('a', '5'));
+    assert.deepEqual(t.informer.store.get('ns/b'), owned('b', '11'));
+    assert.equal(t.informer.store.get('ns/c')?.apiVersion, 'v1beta9', 'another apiVersion is kept as served');
+    assert.ok(Object.isFrozen(t.informer.store.get('ns/b')?.metadata?.ownerReferences?.[0]));
+    await t.stop();
+  });
+});
+
 describe('informer: one bad object never stops it', () => {
   it('skips an object its transform throws on, reports it, and goes on with the next', async () => {
     const t = startInformer({

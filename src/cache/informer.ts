@@ -157,6 +157,8 @@ function asError(err: unknown): Error {
 }
 
 /** The informer loop's restart backoff: client-go's reflector figures (800 ms doubling to 30 s, reset after 2 min). */
+/** How many distinct strings an informer shares between its objects (namespaces, owner kinds). */
+const MAX_SHARED_STRINGS = 4096;
 const RESTART_INITIAL_MS = 800;
 const RESTART_MAX_MS = 30_000;
 const RESTART_RESET_MS = 120_000;
@@ -207,6 +209,16 @@ export function createInformer<T extends KubernetesObject>(
     } catch {}
   }
 
+  // Strings most cached objects repeat, kept once: namespaces, and the apiVersion and kind of
+  // owner references. Bounded by how many namespaces and owner kinds there are, not by objects.
+  const shared = new Map<string, string>();
+  const share = (s: string): string => {
+    const known = shared.get(s);
+    if (known !== undefined) return known;
+    if (shared.size < MAX_SHARED_STRINGS) shared.set(s, s);
+    return s;
+  };
+
   /** The object as stored (managedFields stripped, transformed, frozen), or undefined when the transform throws. */
   function prepare(object: T): T | undefined {
     let o = object;
@@ -217,6 +229,18 @@ export function createInformer<T extends KubernetesObject>(
         // it stores besides its data) than this compact copy.
         const { managedFields: _, ...metadata } = o.metadata;
         o.metadata = metadata;
+      }
+      const meta = o.metadata;
+      if (meta && !Object.isFrozen(meta)) {
+        if (typeof meta.namespace === 'string') meta.namespace = share(meta.namespace);
+        if (Array.isArray(meta.ownerReferences)) {
+          for (const ref of meta.ownerReferences) {
+            if (ref && typeof ref === 'object' && !Object.isFrozen(ref)) {
+              if (typeof ref.apiVersion === 'string') ref.apiVersion = share(ref.apiVersion);
+              if (typeof ref.kind === 'string') ref.kind = share(ref.kind);
+            }
+          }
+        }
       }
       if (options.transform) o = options.transform(o);
       if (!o || typeof o !== 'object')

@@ -322,8 +322,11 @@ export function createWatchMachine<T extends KubernetesObject>(
     const object = value as T;
     const name = object.metadata?.name;
     if (typeof name !== 'string' || name === '') return undefined;
-    object.apiVersion ??= type.apiVersion;
-    object.kind ??= type.kind;
+    // The type's own strings, also where the object names the same ones (a watch event's object
+    // does): one copy for every cached object instead of two parsed strings each.
+    if (object.apiVersion === undefined || object.apiVersion === type.apiVersion)
+      object.apiVersion = type.apiVersion;
+    if (object.kind === undefined || object.kind === type.kind) object.kind = type.kind;
     return object;
   }
 
