@@ -29,6 +29,42 @@ const job = (
 });
 
 describe('store indexes', () => {
+  it('moves a key between index values on update, only for the values that changed', () => {
+    const tagged = (name: string, tags: string[]): KubernetesObject => ({
+      ...job(name),
+      metadata: { name, namespace: 'ns', labels: Object.fromEntries(tags.map((t) => [t, 'x'])) },
+    });
+    const store = createStore<KubernetesObject>({ tag: (o) => Object.keys(o.metadata?.labels ?? {}) });
+    const names = (tag: string) =>
+      store
+        .byIndex('tag', tag)
+        .map((o) => o.metadata?.name)
+        .sort();
+    store.upsert(tagged('a', ['red', 'blue']));
+    store.upsert(tagged('b', ['red']));
+    store.upsert(tagged('a', ['red', 'green'])); // blue -> green, red kept
+    assert.deepEqual(names('red'), ['a', 'b']);
+    assert.deepEqual(names('blue'), []);
+    assert.deepEqual(names('green'), ['a']);
+    // Many values (the Set path): half kept, half replaced.
+    const many = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    store.upsert(tagged('c', many));
+    store.upsert(tagged('c', [...many.slice(10), ...Array.from({ length: 10 }, (_, i) => `u${i}`)]));
+    assert.deepEqual(names('t0'), []);
+    assert.deepEqual(names('t15'), ['c']);
+    assert.deepEqual(names('u3'), ['c']);
+    assert.deepEqual(
+      store
+        .byIndex('namespace', 'ns')
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ['a', 'b', 'c'],
+    );
+    store.remove('ns/c');
+    assert.deepEqual(names('u3'), []);
+    assert.deepEqual(names('t15'), []);
+  });
+
   it('finds children by controller owner kind and name, not by a plain owner reference or a namesake of another kind', () => {
     const store = createStore();
     store.upsert(job('a', { kind: 'CronJob', name: 'nightly' }));

@@ -182,6 +182,29 @@ export function createStore<T extends KubernetesObject>(
     }
   }
 
+  /**
+   * Moves `key` from the index values of `previous` to those of `object`, touching only the values
+   * that changed: an update rarely changes them (the namespace, the owner), and removing a key and
+   * adding it again leaves a deleted entry in the index's hash table each time, which after an
+   * update of every object had the tables about twice their size (about 120 B per cached
+   * ConfigMap) until they were rebuilt.
+   */
+  function reindex(s: State<T>, key: string, previous: T, object: T): void {
+    for (const [name, fn] of functions) {
+      const idx = s.indexes.get(name)!;
+      const before = valuesOf(name, fn, previous, false);
+      const after = valuesOf(name, fn, object, true);
+      // Usually one value each; a Set once there are many, so that a long list stays linear.
+      const many = before.length * after.length > 64;
+      const inBefore = many ? new Set(before) : before;
+      const inAfter = many ? new Set(after) : after;
+      const has = (list: readonly string[] | Set<string>, v: string) =>
+        list instanceof Set ? list.has(v) : list.includes(v);
+      for (const value of before) if (!has(inAfter, value)) removeKey(idx, value, key);
+      for (const value of after) if (!has(inBefore, value)) addKey(idx, value, key);
+    }
+  }
+
   return {
     get: (key) => state.objects.get(key),
     has: (key) => state.objects.has(key),
@@ -218,9 +241,9 @@ export function createStore<T extends KubernetesObject>(
     upsert(object) {
       const key = objectKey(object);
       const previous = state.objects.get(key);
-      if (previous) index(state, key, previous, false);
       state.objects.set(key, object);
-      index(state, key, object, true);
+      if (previous) reindex(state, key, previous, object);
+      else index(state, key, object, true);
       return previous;
     },
     remove(key) {
