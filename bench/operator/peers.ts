@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from '../../src/cli/init-templates.ts';
 import type { LaunchSpec } from './process.ts';
 
+/** The ids `--contenders` takes, in table order (the client-go ceiling always runs). */
+export const CONTENDER_IDS = ['controller-runtime', 'operon', 'kopf', 'client-node', 'dot-i'] as const;
+
 export interface ContenderDef {
   /** Short id, for namespaces and `--contenders`. */
   id: string;
