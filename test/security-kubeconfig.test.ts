@@ -6,10 +6,12 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type Client,
   type ClusterConfig,
+  ConfigMap,
   createClient,
   loadKubeconfig,
   SelfSubjectReview,
@@ -17,6 +19,7 @@ import {
 } from 'operon/client';
 import { attachKubeconfig, type ControlPlane, useControlPlane } from 'operon/testing';
 import { parse, stringify } from 'yaml';
+import { killAll, spawnOperator } from './support/operator-process.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
 const run = promisify(execFile);
@@ -75,6 +78,7 @@ before(async () => {
   proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
 });
 after(async () => {
+  killAll();
   proxy?.closeAllConnections();
   proxy?.close();
   await cleanup?.();
@@ -426,5 +430,80 @@ describe("the test plane's attachKubeconfig", () => {
     } finally {
       await attached.stop();
     }
+  });
+});
+
+describe('operator.run() with --kubeconfig', () => {
+  it("sends the loader's warnings to the operator's log: unknown user fields, and what an exec plugin prints to stderr", {
+    timeout: 60_000,
+  }, async () => {
+    const caseDir = join(dir, 'run-flag');
+    await mkdir(caseDir, { recursive: true });
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: { clientCertificateData: certPem, clientKeyData: keyPem },
+    });
+    await writeFile(join(caseDir, 'credential.json'), credential);
+    const plugin = join(caseDir, 'plugin.sh');
+    await writeFile(
+      plugin,
+      `#!/bin/sh\necho "plugin-note: refresh token rt-hunter2 renewed" >&2\ncat "${join(caseDir, 'credential.json')}"\n`,
+    );
+    await chmod(plugin, 0o755);
+    const path = join(caseDir, 'config');
+    await writeFile(
+      path,
+      stringify(
+        config({
+          clusters: { c: { server, 'certificate-authority-data': b64(caPem) } },
+          users: {
+            u: {
+              exec: {
+                apiVersion: 'client.authentication.k8s.io/v1',
+                command: plugin,
+                interactiveMode: 'Never',
+              },
+              tokn: 'misspelt',
+            },
+          },
+          contexts: { ctx: { cluster: 'c', user: 'u', namespace } },
+          current: 'ctx',
+        }),
+      ),
+    );
+    await admin.apply(ConfigMap, { metadata: { name: 'run-flag', namespace } }, { force: true });
+    const op = spawnOperator(
+      fileURLToPath(new URL('./fixtures/lease-operator.ts', import.meta.url)),
+      {
+        KUBECONFIG: '',
+        WATCH_NAMESPACE: namespace,
+        OPERATOR_NAMESPACE: namespace,
+        OPERON_LEADER_ELECTION: 'false',
+        OPERON_METRICS_ADDRESS: '0',
+        OPERON_HEALTH_ADDRESS: '0',
+      },
+      { args: ['--kubeconfig', path] },
+    );
+    try {
+      await op.printed('reconciled');
+    } finally {
+      op.child.kill('SIGTERM');
+      await op.exited;
+    }
+    const warnings = op
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: string; msg: string; stderr?: string; fields?: string[] })
+      .filter((l) => l.level === 'warn');
+    assert.ok(
+      warnings.some((w) => w.stderr?.includes('plugin-note')),
+      `the plugin's stderr at warn level: ${op.stderr().slice(-2000)}`,
+    );
+    assert.ok(
+      warnings.some((w) => w.fields?.includes('tokn')),
+      'the unknown field at warn level',
+    );
   });
 });
