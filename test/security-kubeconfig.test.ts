@@ -19,6 +19,7 @@ import {
 } from 'operon/client';
 import { attachKubeconfig, type ControlPlane, useControlPlane } from 'operon/testing';
 import { parse, stringify } from 'yaml';
+import { createSelfSignedCA } from '../src/certs/index.ts';
 import { killAll, spawnOperator } from './support/operator-process.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
@@ -29,6 +30,8 @@ let admin: Client;
 let dir: string;
 let server: string;
 let caPem: string;
+/** A CA that signed nothing the plane serves. */
+let otherCaPem: string;
 let certPem: string;
 let keyPem: string;
 let saToken: string;
@@ -48,6 +51,7 @@ before(async () => {
   caPem = Buffer.from(adminConfig.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
   certPem = Buffer.from(adminConfig.users[0].user['client-certificate-data'], 'base64').toString();
   keyPem = Buffer.from(adminConfig.users[0].user['client-key-data'], 'base64').toString();
+  otherCaPem = (await createSelfSignedCA({ commonName: 'not-the-plane-ca' })).cert;
   const ns = await plane.createNamespace('kubectl');
   namespace = ns.name;
   cleanup = async () => {
@@ -97,6 +101,8 @@ interface Case {
   /** Run with the case's folder as the working directory (relative KUBECONFIG entries). */
   relativeKubeconfig?: boolean;
   expect?: (config: ClusterConfig) => void;
+  /** kubectl refuses to talk to the server with it (TLS): so must we. */
+  refused?: boolean;
 }
 
 // Placeholders, filled in when a case's files are written (the plane is up only then).
@@ -221,11 +227,13 @@ function cases(): Case[] {
       kubeconfig: ['config'],
     },
     {
-      name: 'exec plugin with a relative command and env',
+      // The kubeconfig sits in a subfolder of the working directory: a command resolved against the
+      // working directory instead of the kubeconfig's folder would not be found.
+      name: 'exec plugin with a command relative to the kubeconfig, and env',
       files: {
-        'bin/plugin.sh': `#!/bin/sh\nprintf '%s' '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"'"$(cat "$PLUGIN_TOKEN_PATH")"'"}}'\n`,
+        'kube/bin/plugin.sh': `#!/bin/sh\nprintf '%s' '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"'"$(cat "$PLUGIN_TOKEN_PATH")"'"}}'\n`,
         token: '$SA_TOKEN',
-        config: config({
+        'kube/config': config({
           clusters: { c: cluster() },
           users: {
             sa: {
@@ -241,21 +249,47 @@ function cases(): Case[] {
           current: 'ctx',
         }),
       },
-      kubeconfig: ['config'],
+      kubeconfig: ['kube/config'],
       expect: (c) => assert.equal(c.auth.kind, 'exec'),
     },
     {
-      name: 'tokenFile relative to the kubeconfig',
+      name: 'tokenFile relative to the kubeconfig, not to the working directory',
       files: {
-        'secrets/token': '$SA_TOKEN',
-        config: config({
+        'kube/secrets/token': '$SA_TOKEN',
+        'kube/config': config({
           clusters: { c: cluster() },
           users: { sa: { tokenFile: 'secrets/token' } },
           contexts: { ctx: { cluster: 'c', user: 'sa' } },
           current: 'ctx',
         }),
       },
+      kubeconfig: ['kube/config'],
+    },
+    {
+      name: 'TLS: a tls-server-name the serving certificate does not hold is refused',
+      files: {
+        config: config({
+          clusters: { c: cluster({ 'tls-server-name': 'not-the-apiserver.example' }) },
+          users: { admin: certUser() },
+          contexts: { ctx: { cluster: 'c', user: 'admin' } },
+          current: 'ctx',
+        }),
+      },
       kubeconfig: ['config'],
+      refused: true,
+    },
+    {
+      name: 'TLS: a CA that did not sign the serving certificate is refused',
+      files: {
+        config: config({
+          clusters: { c: { server: '$SERVER', 'certificate-authority-data': '$OTHER_CA_B64' } },
+          users: { admin: certUser() },
+          contexts: { ctx: { cluster: 'c', user: 'admin' } },
+          current: 'ctx',
+        }),
+      },
+      kubeconfig: ['config'],
+      refused: true,
     },
     {
       name: 'impersonation: as, as-groups, as-uid, as-user-extra',
@@ -300,6 +334,7 @@ async function writeCase(c: Case, index: number): Promise<string> {
     text
       .replaceAll('$SERVER', server)
       .replaceAll('$CA_B64', b64(caPem))
+      .replaceAll('$OTHER_CA_B64', b64(otherCaPem))
       .replaceAll('$CERT_B64', b64(certPem))
       .replaceAll('$KEY_B64', b64(keyPem))
       .replaceAll('$CA_PEM', caPem)
@@ -341,10 +376,17 @@ describe('the kubeconfig loader agrees with kubectl', () => {
         clusters: Array<{ cluster: Record<string, unknown> }>;
         contexts: Array<{ context: { namespace?: string } }>;
       };
-      const before = proxied;
-      const whoami = (await kubectl(['auth', 'whoami', '-o', 'json', ...contextArgs], env, caseDir)) as {
-        status: { userInfo: unknown };
-      };
+      const beforeKubectl = proxied;
+      const whoami = c.refused
+        ? await assert.rejects(
+            kubectl(['auth', 'whoami', '-o', 'json', ...contextArgs], env, caseDir),
+            /x509|certificate/,
+            'kubectl refuses this server',
+          )
+        : ((await kubectl(['auth', 'whoami', '-o', 'json', ...contextArgs], env, caseDir)) as {
+            status: { userInfo: unknown };
+          });
+      const kubectlTunnels = proxied - beforeKubectl;
 
       // Ours, from the same files and working directory.
       const cwd = process.cwd();
@@ -370,16 +412,24 @@ describe('the kubeconfig loader agrees with kubectl', () => {
       c.expect?.(loaded);
 
       const client = createClient(loaded);
+      const beforeOurs = proxied;
       try {
-        const review = await client.create(SelfSubjectReview, {
+        const review = client.create(SelfSubjectReview, {
           apiVersion: 'authentication.k8s.io/v1',
           kind: 'SelfSubjectReview',
         });
-        assert.deepEqual(review.status?.userInfo, whoami.status.userInfo);
+        if (whoami === undefined) await assert.rejects(review, /certificate/, 'we refuse it too');
+        else assert.deepEqual((await review).status?.userInfo, whoami.status.userInfo);
       } finally {
         await client.close();
       }
-      if (k['proxy-url']) assert.ok(proxied >= before + 2, 'both kubectl and Operon went through the proxy');
+      const ourTunnels = proxied - beforeOurs;
+      if (k['proxy-url']) {
+        assert.ok(kubectlTunnels >= 1, 'kubectl went through the proxy');
+        assert.ok(ourTunnels >= 1, 'Operon went through the proxy');
+      } else {
+        assert.equal(kubectlTunnels + ourTunnels, 0, 'no proxy without proxy-url');
+      }
     });
   }
 });
