@@ -6,10 +6,12 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type Client,
   type ClusterConfig,
+  ConfigMap,
   createClient,
   loadKubeconfig,
   SelfSubjectReview,
@@ -17,6 +19,8 @@ import {
 } from 'operon/client';
 import { attachKubeconfig, type ControlPlane, useControlPlane } from 'operon/testing';
 import { parse, stringify } from 'yaml';
+import { createSelfSignedCA } from '../src/certs/index.ts';
+import { killAll, spawnOperator } from './support/operator-process.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
 const run = promisify(execFile);
@@ -26,6 +30,8 @@ let admin: Client;
 let dir: string;
 let server: string;
 let caPem: string;
+/** A CA that signed nothing the plane serves. */
+let otherCaPem: string;
 let certPem: string;
 let keyPem: string;
 let saToken: string;
@@ -45,6 +51,7 @@ before(async () => {
   caPem = Buffer.from(adminConfig.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
   certPem = Buffer.from(adminConfig.users[0].user['client-certificate-data'], 'base64').toString();
   keyPem = Buffer.from(adminConfig.users[0].user['client-key-data'], 'base64').toString();
+  otherCaPem = (await createSelfSignedCA({ commonName: 'not-the-plane-ca' })).cert;
   const ns = await plane.createNamespace('kubectl');
   namespace = ns.name;
   cleanup = async () => {
@@ -75,6 +82,7 @@ before(async () => {
   proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
 });
 after(async () => {
+  killAll();
   proxy?.closeAllConnections();
   proxy?.close();
   await cleanup?.();
@@ -93,6 +101,8 @@ interface Case {
   /** Run with the case's folder as the working directory (relative KUBECONFIG entries). */
   relativeKubeconfig?: boolean;
   expect?: (config: ClusterConfig) => void;
+  /** kubectl refuses to talk to the server with it (TLS): so must we. */
+  refused?: boolean;
 }
 
 // Placeholders, filled in when a case's files are written (the plane is up only then).
@@ -217,11 +227,13 @@ function cases(): Case[] {
       kubeconfig: ['config'],
     },
     {
-      name: 'exec plugin with a relative command and env',
+      // The kubeconfig sits in a subfolder of the working directory: a command resolved against the
+      // working directory instead of the kubeconfig's folder would not be found.
+      name: 'exec plugin with a command relative to the kubeconfig, and env',
       files: {
-        'bin/plugin.sh': `#!/bin/sh\nprintf '%s' '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"'"$(cat "$PLUGIN_TOKEN_PATH")"'"}}'\n`,
+        'kube/bin/plugin.sh': `#!/bin/sh\nprintf '%s' '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"'"$(cat "$PLUGIN_TOKEN_PATH")"'"}}'\n`,
         token: '$SA_TOKEN',
-        config: config({
+        'kube/config': config({
           clusters: { c: cluster() },
           users: {
             sa: {
@@ -237,21 +249,47 @@ function cases(): Case[] {
           current: 'ctx',
         }),
       },
-      kubeconfig: ['config'],
+      kubeconfig: ['kube/config'],
       expect: (c) => assert.equal(c.auth.kind, 'exec'),
     },
     {
-      name: 'tokenFile relative to the kubeconfig',
+      name: 'tokenFile relative to the kubeconfig, not to the working directory',
       files: {
-        'secrets/token': '$SA_TOKEN',
-        config: config({
+        'kube/secrets/token': '$SA_TOKEN',
+        'kube/config': config({
           clusters: { c: cluster() },
           users: { sa: { tokenFile: 'secrets/token' } },
           contexts: { ctx: { cluster: 'c', user: 'sa' } },
           current: 'ctx',
         }),
       },
+      kubeconfig: ['kube/config'],
+    },
+    {
+      name: 'TLS: a tls-server-name the serving certificate does not hold is refused',
+      files: {
+        config: config({
+          clusters: { c: cluster({ 'tls-server-name': 'not-the-apiserver.example' }) },
+          users: { admin: certUser() },
+          contexts: { ctx: { cluster: 'c', user: 'admin' } },
+          current: 'ctx',
+        }),
+      },
       kubeconfig: ['config'],
+      refused: true,
+    },
+    {
+      name: 'TLS: a CA that did not sign the serving certificate is refused',
+      files: {
+        config: config({
+          clusters: { c: { server: '$SERVER', 'certificate-authority-data': '$OTHER_CA_B64' } },
+          users: { admin: certUser() },
+          contexts: { ctx: { cluster: 'c', user: 'admin' } },
+          current: 'ctx',
+        }),
+      },
+      kubeconfig: ['config'],
+      refused: true,
     },
     {
       name: 'impersonation: as, as-groups, as-uid, as-user-extra',
@@ -296,6 +334,7 @@ async function writeCase(c: Case, index: number): Promise<string> {
     text
       .replaceAll('$SERVER', server)
       .replaceAll('$CA_B64', b64(caPem))
+      .replaceAll('$OTHER_CA_B64', b64(otherCaPem))
       .replaceAll('$CERT_B64', b64(certPem))
       .replaceAll('$KEY_B64', b64(keyPem))
       .replaceAll('$CA_PEM', caPem)
@@ -337,10 +376,17 @@ describe('the kubeconfig loader agrees with kubectl', () => {
         clusters: Array<{ cluster: Record<string, unknown> }>;
         contexts: Array<{ context: { namespace?: string } }>;
       };
-      const before = proxied;
-      const whoami = (await kubectl(['auth', 'whoami', '-o', 'json', ...contextArgs], env, caseDir)) as {
-        status: { userInfo: unknown };
-      };
+      const beforeKubectl = proxied;
+      const whoami = c.refused
+        ? await assert.rejects(
+            kubectl(['auth', 'whoami', '-o', 'json', ...contextArgs], env, caseDir),
+            /x509|certificate/,
+            'kubectl refuses this server',
+          )
+        : ((await kubectl(['auth', 'whoami', '-o', 'json', ...contextArgs], env, caseDir)) as {
+            status: { userInfo: unknown };
+          });
+      const kubectlTunnels = proxied - beforeKubectl;
 
       // Ours, from the same files and working directory.
       const cwd = process.cwd();
@@ -366,16 +412,24 @@ describe('the kubeconfig loader agrees with kubectl', () => {
       c.expect?.(loaded);
 
       const client = createClient(loaded);
+      const beforeOurs = proxied;
       try {
-        const review = await client.create(SelfSubjectReview, {
+        const review = client.create(SelfSubjectReview, {
           apiVersion: 'authentication.k8s.io/v1',
           kind: 'SelfSubjectReview',
         });
-        assert.deepEqual(review.status?.userInfo, whoami.status.userInfo);
+        if (whoami === undefined) await assert.rejects(review, /certificate/, 'we refuse it too');
+        else assert.deepEqual((await review).status?.userInfo, whoami.status.userInfo);
       } finally {
         await client.close();
       }
-      if (k['proxy-url']) assert.ok(proxied >= before + 2, 'both kubectl and Operon went through the proxy');
+      const ourTunnels = proxied - beforeOurs;
+      if (k['proxy-url']) {
+        assert.ok(kubectlTunnels >= 1, 'kubectl went through the proxy');
+        assert.ok(ourTunnels >= 1, 'Operon went through the proxy');
+      } else {
+        assert.equal(kubectlTunnels + ourTunnels, 0, 'no proxy without proxy-url');
+      }
     });
   }
 });
@@ -426,5 +480,80 @@ describe("the test plane's attachKubeconfig", () => {
     } finally {
       await attached.stop();
     }
+  });
+});
+
+describe('operator.run() with --kubeconfig', () => {
+  it("sends the loader's warnings to the operator's log: unknown user fields, and what an exec plugin prints to stderr", {
+    timeout: 60_000,
+  }, async () => {
+    const caseDir = join(dir, 'run-flag');
+    await mkdir(caseDir, { recursive: true });
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: { clientCertificateData: certPem, clientKeyData: keyPem },
+    });
+    await writeFile(join(caseDir, 'credential.json'), credential);
+    const plugin = join(caseDir, 'plugin.sh');
+    await writeFile(
+      plugin,
+      `#!/bin/sh\necho "plugin-note: refresh token rt-hunter2 renewed" >&2\ncat "${join(caseDir, 'credential.json')}"\n`,
+    );
+    await chmod(plugin, 0o755);
+    const path = join(caseDir, 'config');
+    await writeFile(
+      path,
+      stringify(
+        config({
+          clusters: { c: { server, 'certificate-authority-data': b64(caPem) } },
+          users: {
+            u: {
+              exec: {
+                apiVersion: 'client.authentication.k8s.io/v1',
+                command: plugin,
+                interactiveMode: 'Never',
+              },
+              tokn: 'misspelt',
+            },
+          },
+          contexts: { ctx: { cluster: 'c', user: 'u', namespace } },
+          current: 'ctx',
+        }),
+      ),
+    );
+    await admin.apply(ConfigMap, { metadata: { name: 'run-flag', namespace } }, { force: true });
+    const op = spawnOperator(
+      fileURLToPath(new URL('./fixtures/lease-operator.ts', import.meta.url)),
+      {
+        KUBECONFIG: '',
+        WATCH_NAMESPACE: namespace,
+        OPERATOR_NAMESPACE: namespace,
+        OPERON_LEADER_ELECTION: 'false',
+        OPERON_METRICS_ADDRESS: '0',
+        OPERON_HEALTH_ADDRESS: '0',
+      },
+      { args: ['--kubeconfig', path] },
+    );
+    try {
+      await op.printed('reconciled');
+    } finally {
+      op.child.kill('SIGTERM');
+      await op.exited;
+    }
+    const warnings = op
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: string; msg: string; stderr?: string; fields?: string[] })
+      .filter((l) => l.level === 'warn');
+    assert.ok(
+      warnings.some((w) => w.stderr?.includes('plugin-note')),
+      `the plugin's stderr at warn level: ${op.stderr().slice(-2000)}`,
+    );
+    assert.ok(
+      warnings.some((w) => w.fields?.includes('tokn')),
+      'the unknown field at warn level',
+    );
   });
 });

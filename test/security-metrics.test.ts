@@ -284,6 +284,37 @@ describe('endpoint settings', () => {
     }
   });
 
+  it('keeps serving the current certificate when the folder gets a pair that does not match, and says so', async () => {
+    const logs: string[] = [];
+    const e = await endpoints(allowAll, {
+      certCheckIntervalMs: 50,
+      log: createLogger({ format: 'json', level: 'debug', write: (l) => logs.push(l) }),
+    });
+    try {
+      const first = await servedFingerprint(e.metrics!);
+      const a = await issueServingCert(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+      const b = await issueServingCert(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+      // One certificate with the other's key, both files replaced whole.
+      await writeFile(join(certDir, 'tls.key.new'), b.key);
+      await writeFile(join(certDir, 'tls.crt.new'), a.cert);
+      await rename(join(certDir, 'tls.key.new'), join(certDir, 'tls.key'));
+      await rename(join(certDir, 'tls.crt.new'), join(certDir, 'tls.crt'));
+      const warned = await eventually('a warning about the pair', () =>
+        logs.map((l) => JSON.parse(l)).find((l) => /not usable; keeping the current one/.test(l.msg)),
+      );
+      assert.equal(warned.level, 'warn');
+      assert.equal(await servedFingerprint(e.metrics!), first, 'the old certificate is still served');
+      assert.equal((await get(`https://${e.metrics}/metrics`)).status, 200);
+      // A matching pair afterwards is taken.
+      await writeFile(join(certDir, 'tls.key.new'), a.key);
+      await rename(join(certDir, 'tls.key.new'), join(certDir, 'tls.key'));
+      const expected = new X509Certificate(a.cert).fingerprint256;
+      await eventually('the matching pair', async () => (await servedFingerprint(e.metrics!)) === expected);
+    } finally {
+      await e.close();
+    }
+  });
+
   it('a missing certificate folder fails at start, naming the files', async () => {
     await assert.rejects(
       endpoints(allowAll, { metricsCertDir: join(certDir, 'missing') }),

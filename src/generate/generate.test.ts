@@ -5,6 +5,7 @@ import { ConfigMap, Deployment, Namespace, Secret, Service } from '../client/typ
 import { Action, controller, watches } from '../controller/index.ts';
 import { defineOperator } from '../manager/operator.ts';
 import { defineResource, Type } from '../resource/index.ts';
+import { defineWebhooks } from '../webhook/index.ts';
 import { generateFiles } from './manifests.ts';
 import { crdWatchRules, namespacedRbacRules, rbacManifests, rbacRules } from './rbac.ts';
 
@@ -356,6 +357,28 @@ describe('generated manifests', () => {
         'manager/network-policy.yaml',
       ),
     );
+  });
+
+  it('let the API server reach the webhook port through the NetworkPolicy when the operator serves webhooks', () => {
+    const hooked = defineOperator({
+      ...op.definition,
+      webhooks: [defineWebhooks(Thing, { validate: () => ({ allowed: true }) })],
+    });
+    const files = generateFiles(hooked, 'manifests', { networkPolicy: true });
+    const policy = parse(files.find((f) => f.path === 'manager/network-policy.yaml')!.content);
+    const deployment = parse(files.find((f) => f.path === 'manager/deployment.yaml')!.content);
+    const webhookPort = deployment.spec.template.spec.containers[0].ports.find(
+      (p: { name: string }) => p.name === 'webhook',
+    );
+    assert.equal(webhookPort?.containerPort, 9443);
+    assert.deepEqual(policy.spec.ingress, [
+      {
+        from: [{ namespaceSelector: { matchLabels: { metrics: 'enabled' } } }],
+        ports: [{ port: 8443, protocol: 'TCP' }],
+      },
+      // No `from`: the API server is no pod, and calls from the control plane's nodes or outside.
+      { ports: [{ port: 9443, protocol: 'TCP' }] },
+    ]);
   });
 
   it('run the operator as a non-root, read-only container with probes and a metrics port', () => {

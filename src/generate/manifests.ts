@@ -20,8 +20,9 @@ export interface GenerateOptions {
   image?: string;
   /**
    * Also write a NetworkPolicy that lets only pods in namespaces labelled `metrics: enabled` reach
-   * the metrics port (and nothing else reach the pod). Default false: it needs a CNI that enforces
-   * NetworkPolicy, and blocks any other port (webhooks) until allowed.
+   * the metrics port, and anyone the webhook port when the operator serves webhooks (the API server
+   * is no pod); nothing else reaches the pod. Default false: it needs a CNI that enforces
+   * NetworkPolicy, and blocks any other port until allowed.
    */
   networkPolicy?: boolean;
 }
@@ -205,6 +206,12 @@ export function deploymentFiles(operator: Operator, options: GenerateOptions = {
             from: [{ namespaceSelector: { matchLabels: { metrics: 'enabled' } } }],
             ports: [{ port: metricsPort, protocol: 'TCP' }],
           },
+          // The webhook port from any source: the API server calls it, from the control plane's
+          // nodes or from outside the cluster (managed control planes), which no pod or namespace
+          // selector matches. Without this rule every admission or conversion call would time out.
+          ...(hook.ports.length
+            ? [{ ports: hook.ports.map((p) => ({ port: p.containerPort, protocol: p.protocol })) }]
+            : []),
         ],
       },
     };

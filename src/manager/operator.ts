@@ -4,14 +4,16 @@
  * write its CRDs, RBAC and deployment manifests.
  */
 
+import { type Client, createClient } from '../client/client.ts';
 import { loadConfig } from '../client/config.ts';
+import { SelfSubjectAccessReview } from '../client/types/index.ts';
 import type { AnyControllerDefinition } from '../controller/controller.ts';
 import { ErrorCode, isOperonError, OperonError } from '../errors.ts';
 import { createLogger } from '../log/logger.ts';
 import type { CustomResource, VersionDefinition } from '../resource/define-resource.ts';
 import type { ResourceWebhooks } from '../webhook/define-webhooks.ts';
 import { createManager, ExitCode, type ManagerOptions } from './manager.ts';
-import { type RunSettingValues, readRunSettings } from './settings.ts';
+import { describeSetting, type RunSettingValues, readRunSettings } from './settings.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: any custom resource
 type AnyCustomResource = CustomResource<string, string, Record<string, VersionDefinition<any, any>>>;
@@ -159,16 +161,39 @@ export function defineOperator(def: OperatorDefinition): Operator {
         // when asked for (as leader election), since no API server would call it.
         serveWebhooks = Boolean(def.webhooks?.length) && (settings.boolean('webhooks') ?? inCluster);
         const level = settings.level('log-level');
+        const log = overrides.log ?? def.manager?.log ?? createLogger(level ? { level } : {});
         // KUBECONFIG alone is read by the client itself (it may list several files); the flag names one.
         const kubeconfig = settings.string('kubeconfig');
         const kubeconfigFlag =
           kubeconfig !== undefined && kubeconfig !== env.KUBECONFIG ? kubeconfig : undefined;
+        const given = overrides.client ?? def.manager?.client;
+        // Loaded here, with the logger: unknown kubeconfig fields and exec plugin stderr go to its warn.
+        const config =
+          overrides.config ??
+          def.manager?.config ??
+          (given
+            ? undefined
+            : await loadConfig({
+                ...(kubeconfigFlag ? { kubeconfig: kubeconfigFlag } : {}),
+                warn: (msg, fields) => log.warn(msg, fields),
+              }));
+        const leaseNamespace = settings.string('leader-elect-namespace') ?? definition.namespace;
+        if (elect && leaseNamespace !== definition.namespace) {
+          // The generated Role grants Lease access in the operator's namespace only: elsewhere the
+          // elector would retry 403s for ever. Fail now, saying so, unless access was granted there.
+          const client = given ?? createClient(config!);
+          try {
+            await checkLeaseAccess(client, def.name, leaseNamespace, definition.namespace);
+          } finally {
+            if (!given) await client.close();
+          }
+        }
         manager = await createManager({
           name: def.name,
           // Endpoint settings from the environment and the command line (kubebuilder's flags).
           ...endpointOptions(settings),
-          ...(level ? { log: createLogger({ level }) } : {}),
-          ...(kubeconfigFlag ? { config: await loadConfig({ kubeconfig: kubeconfigFlag }) } : {}),
+          log,
+          ...(config ? { config } : {}),
           // A WATCH_NAMESPACE replaces the definition's namespaces.
           ...(settings.string('watch-namespace') ? withoutNamespaces(def.manager) : def.manager),
           // WATCH_NAMESPACE (the operator-sdk convention) narrows a cluster-wide operator to one
@@ -178,7 +203,7 @@ export function defineOperator(def: OperatorDefinition): Operator {
             ? {
                 leaderElection: {
                   name: def.name,
-                  namespace: settings.string('leader-elect-namespace') ?? definition.namespace,
+                  namespace: leaseNamespace,
                   ...Object.fromEntries(Object.entries(lease).filter(([, v]) => v !== undefined)),
                 },
               }
@@ -222,6 +247,55 @@ export function defineOperator(def: OperatorDefinition): Operator {
       return finish(await manager.run());
     },
   };
+}
+
+/**
+ * Throws, saying where the generated RBAC grants it, when this identity may not hold the Lease
+ * `name` in `namespace` (get and update on it, create on leases there), as SelfSubjectAccessReviews
+ * answer. Says nothing when the API server cannot answer: the elector then reports what fails.
+ */
+async function checkLeaseAccess(
+  client: Client,
+  name: string,
+  namespace: string,
+  operatorNamespace: string,
+): Promise<void> {
+  const allowed = async (verb: string, object?: string) => {
+    try {
+      const review = await client.create(SelfSubjectAccessReview, {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: {
+          resourceAttributes: {
+            group: 'coordination.k8s.io',
+            resource: 'leases',
+            namespace,
+            verb,
+            ...(object ? { name: object } : {}),
+          },
+        },
+      });
+      return review.status?.allowed === true;
+    } catch {
+      return true;
+    }
+  };
+  const checks = [
+    ['get', name],
+    ['update', name],
+    ['create', undefined],
+  ] as const;
+  const answers = await Promise.all(checks.map(([verb, object]) => allowed(verb, object)));
+  const denied = checks.filter((_, i) => !answers[i]).map(([verb]) => verb);
+  if (denied.length === 0) return;
+  throw new OperonError(
+    ErrorCode.InvalidArgument,
+    `Leader election would keep the Lease "${name}" in namespace "${namespace}" (${describeSetting('leader-elect-namespace')}), ` +
+      `but this identity may not ${denied.join(', ')} Leases there. The RBAC from operon generate rbac grants Lease access ` +
+      `in the operator's namespace "${operatorNamespace}" only (Role ${name}-leader-election). Run the operator in ` +
+      `"${operatorNamespace}" or leave the setting unset; set namespace in defineOperator() and generate the RBAC again; ` +
+      `or grant get and update on the Lease "${name}" and create on leases in "${namespace}".`,
+  );
 }
 
 /**

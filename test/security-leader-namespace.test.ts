@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Client, ConfigMap, createClient, loadKubeconfig } from 'operon/client';
+import { Action, controller } from 'operon/controller';
+import { rbacManifests } from 'operon/generate';
+import { type ControlPlane, useControlPlane } from 'operon/testing';
+import { parse, stringify } from 'yaml';
+import { killAll, operatorEnv, spawnOperator } from './support/operator-process.ts';
+
+const OPERATOR = fileURLToPath(new URL('./fixtures/lease-operator.ts', import.meta.url));
+const NAME = 'lease-operator';
+
+let plane: ControlPlane;
+let admin: Client;
+let dir: string;
+
+before(async () => {
+  plane = await useControlPlane();
+  admin = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
+  dir = await mkdtemp(join(tmpdir(), 'operon-lease-ns-'));
+});
+after(async () => {
+  killAll();
+  await admin?.close();
+  await plane?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** The admin kubeconfig, impersonating the operator's ServiceAccount in `namespace`. */
+async function serviceAccountKubeconfig(namespace: string): Promise<string> {
+  const config = parse(await readFile(plane.kubeconfig.path, 'utf8'));
+  for (const u of config.users) u.user.as = `system:serviceaccount:${namespace}:${NAME}`;
+  const path = join(dir, `${namespace}.kubeconfig`);
+  await writeFile(path, stringify(config), { mode: 0o600 });
+  return path;
+}
+
+describe('the Lease namespace and the generated RBAC', () => {
+  it('an operator told to keep its Lease outside the namespace its generated Role covers exits 1 saying so', {
+    timeout: 120_000,
+  }, async () => {
+    await using home = await plane.createNamespace('lease-home');
+    await using elsewhere = await plane.createNamespace('lease-elsewhere');
+    // The RBAC `operon generate rbac` writes for an operator deployed in `home`, watching `home`.
+    const docs = rbacManifests({
+      name: NAME,
+      namespace: home.name,
+      watchNamespace: home.name,
+      leaderElection: true,
+      secureMetrics: false,
+      controllers: [controller({ name: 'configmaps', for: ConfigMap, reconcile: async () => Action.done() })],
+    });
+    for (const doc of docs) {
+      const d = doc as { apiVersion: string; kind: string };
+      await admin.apply(await admin.mapper.resourceFor(d.apiVersion, d.kind), doc as never, { force: true });
+    }
+    await admin.create(ConfigMap, { metadata: { name: 'trigger', namespace: home.name } });
+    const kubeconfig = await serviceAccountKubeconfig(home.name);
+    const env = (podNamespace: string) =>
+      operatorEnv(kubeconfig, home.name, {
+        POD_NAMESPACE: podNamespace,
+        OPERATOR_NAMESPACE: home.name,
+        OPERON_METRICS_ADDRESS: '0',
+      });
+
+    // Elsewhere: refused at start, naming the setting, both namespaces and the Role.
+    const moved = spawnOperator(OPERATOR, env(elsewhere.name));
+    assert.equal(await moved.exited, 1, moved.stderr().slice(-2000));
+    const said = moved.stderr();
+    assert.match(said, new RegExp(`Lease "${NAME}" in namespace "${elsewhere.name}"`));
+    assert.match(said, /--leader-elect-namespace \/ POD_NAMESPACE/);
+    assert.match(said, /may not get, update, create Leases there/);
+    assert.match(said, new RegExp(`"${home.name}" only \\(Role ${NAME}-leader-election\\)`));
+
+    // At home, with the same RBAC, it leads and reconciles: the refusal was about the namespace.
+    const athome = spawnOperator(OPERATOR, env(home.name));
+    await athome.printed('reconciled');
+    athome.child.kill('SIGTERM');
+    assert.equal(await athome.exited, 0, athome.stderr().slice(-2000));
+  });
+});
