@@ -258,8 +258,11 @@ export function createStore<T extends KubernetesObject>(
       const next = emptyState();
       for (const object of objects) {
         const key = objectKey(object);
+        // A key listed twice keeps its last object, and only that one's index values.
+        const earlier = next.objects.get(key);
         next.objects.set(key, object);
-        index(next, key, object, true);
+        if (earlier) reindex(next, key, earlier, object);
+        else index(next, key, object, true);
       }
       const previous = state.objects;
       state = next;
