@@ -74,6 +74,10 @@ describe('classifyOutcome: one row per outcome', () => {
       returned(Action.requeueAfter(10, 'y'.repeat(MAX_NOTE_LENGTH))).note?.length,
       MAX_NOTE_LENGTH,
     );
+    // A cut never splits a character outside the BMP into a lone surrogate.
+    const emoji = returned(Action.requeue(`${'z'.repeat(MAX_NOTE_LENGTH - 2)}😀😀`)).note ?? '';
+    assert.ok(emoji.isWellFormed(), 'no lone surrogate');
+    assert.equal(emoji, `${'z'.repeat(MAX_NOTE_LENGTH - 2)}…`);
   });
 
   it('requeueAfter(0) or a negative delay: a requeue with backoff, never "again at once"', () => {

@@ -116,7 +116,12 @@ type Parsed =
 
 /** A requeue's note as kept: at most `MAX_NOTE_LENGTH` characters. */
 function cutNote(note: string): string {
-  return note.length <= MAX_NOTE_LENGTH ? note : `${note.slice(0, MAX_NOTE_LENGTH - 1)}…`;
+  if (note.length <= MAX_NOTE_LENGTH) return note;
+  let end = MAX_NOTE_LENGTH - 1;
+  // Not between the two halves of a surrogate pair (an emoji): a lone half prints as U+FFFD.
+  const last = note.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${note.slice(0, end)}…`;
 }
 
 function parseAction(value: unknown): Parsed {
