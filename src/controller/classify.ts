@@ -23,6 +23,7 @@
  * infinite delay is not an action at all (a bug: usually a date that failed to parse).
  */
 
+import { Buffer } from 'node:buffer';
 import { isConflict } from '../client/api-error.ts';
 import { ErrorCode, isRetryable, OperonError } from '../errors.ts';
 import type { Level } from '../log/logger.ts';
@@ -121,7 +122,9 @@ function cutNote(note: string): string {
   // Not between the two halves of a surrogate pair (an emoji): a lone half prints as U+FFFD.
   const last = note.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${note.slice(0, end)}…`;
+  // A copy: a slice of a string can share its memory, and keep a huge note alive for the 200
+  // characters kept (until the run it schedules, and in the live view).
+  return Buffer.from(`${note.slice(0, end)}…`, 'utf16le').toString('utf16le');
 }
 
 function parseAction(value: unknown): Parsed {
