@@ -7,7 +7,11 @@
 import type { KubernetesObject } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 
-/** Extracts index values from an object, e.g. `(pod) => [pod.spec.nodeName]`. */
+/**
+ * Extracts index values from an object, e.g. `(pod) => [pod.spec.nodeName]`. It must depend on the
+ * object alone: an update or removal asks it again for the values of the object it replaces, so a
+ * function that reads anything else (a setting, the time) can leave the key under a stale value.
+ */
 export type IndexFunction<T> = (object: T) => readonly string[];
 
 export interface Store<T extends KubernetesObject> {
