@@ -78,7 +78,6 @@ describe('classifyOutcome: one row per outcome', () => {
     );
     // A cut never splits a character outside the BMP into a lone surrogate.
     const emoji = returned(Action.requeue(`${'z'.repeat(MAX_NOTE_LENGTH - 2)}😀😀`)).note ?? '';
-    assert.ok(emoji.isWellFormed(), 'no lone surrogate');
     assert.equal(emoji, `${'z'.repeat(MAX_NOTE_LENGTH - 2)}…`);
   });
 
