@@ -11,6 +11,7 @@ import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ErrorCode, isOperonError } from '../errors.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import { type WatchClient, type WatchEvent, type WatchOptions, watch } from '../watch/watch.ts';
+import { createStringTable } from './shared-strings.ts';
 import { createStore, type IndexFunction, objectKey, type Store } from './store.ts';
 
 /**
@@ -156,9 +157,9 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** The informer loop's restart backoff: client-go's reflector figures (800 ms doubling to 30 s, reset after 2 min). */
 /** How many distinct strings an informer shares between its objects (namespaces, owner kinds). */
 const MAX_SHARED_STRINGS = 4096;
+/** The informer loop's restart backoff: client-go's reflector figures (800 ms doubling to 30 s, reset after 2 min). */
 const RESTART_INITIAL_MS = 800;
 const RESTART_MAX_MS = 30_000;
 const RESTART_RESET_MS = 120_000;
@@ -210,14 +211,9 @@ export function createInformer<T extends KubernetesObject>(
   }
 
   // Strings most cached objects repeat, kept once: namespaces, and the apiVersion and kind of
-  // owner references. Bounded by how many namespaces and owner kinds there are, not by objects.
-  const shared = new Map<string, string>();
-  const share = (s: string): string => {
-    const known = shared.get(s);
-    if (known !== undefined) return known;
-    if (shared.size < MAX_SHARED_STRINGS) shared.set(s, s);
-    return s;
-  };
+  // owner references. Bounded by how many namespaces and owner kinds there are, not by objects,
+  // and at most MAX_SHARED_STRINGS (then it starts over, letting go of those of deleted objects).
+  const { share } = createStringTable(MAX_SHARED_STRINGS);
 
   /** The object as stored (managedFields stripped, transformed, frozen), or undefined when the transform throws. */
   function prepare(object: T): T | undefined {

@@ -108,4 +108,17 @@ describe('store indexes', () => {
     store.replace([job('a'), job('b')]);
     assert.equal(store.byIndex('all', 'x').length, 2);
   });
+
+  it('a relist that names one key twice keeps the last object, in the indexes too', () => {
+    const labelled = (tag: string): KubernetesObject => ({
+      ...job('a'),
+      metadata: { name: 'a', namespace: 'ns', labels: { [tag]: 'x' } },
+    });
+    const store = createStore<KubernetesObject>({ tag: (o) => Object.keys(o.metadata?.labels ?? {}) });
+    store.replace([labelled('old'), labelled('new')]);
+    assert.equal(store.size, 1);
+    assert.deepEqual(Object.keys(store.get('ns/a')?.metadata?.labels ?? {}), ['new']);
+    assert.deepEqual(store.byIndex('tag', 'old'), [], 'the first copy left no index value behind');
+    assert.equal(store.byIndex('tag', 'new').length, 1);
+  });
 });

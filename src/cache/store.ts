@@ -7,7 +7,11 @@
 import type { KubernetesObject } from '../client/resource.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 
-/** Extracts index values from an object, e.g. `(pod) => [pod.spec.nodeName]`. */
+/**
+ * Extracts index values from an object, e.g. `(pod) => [pod.spec.nodeName]`. It must depend on the
+ * object alone: an update or removal asks it again for the values of the object it replaces, so a
+ * function that reads anything else (a setting, the time) can leave the key under a stale value.
+ */
 export type IndexFunction<T> = (object: T) => readonly string[];
 
 export interface Store<T extends KubernetesObject> {
@@ -258,8 +262,11 @@ export function createStore<T extends KubernetesObject>(
       const next = emptyState();
       for (const object of objects) {
         const key = objectKey(object);
+        // A key listed twice keeps its last object, and only that one's index values.
+        const earlier = next.objects.get(key);
         next.objects.set(key, object);
-        index(next, key, object, true);
+        if (earlier) reindex(next, key, earlier, object);
+        else index(next, key, object, true);
       }
       const previous = state.objects;
       state = next;

@@ -36,7 +36,8 @@ export const Action = {
    * hot loop. A NaN or infinite `ms` is not a valid action (logged and retried as an error).
    *
    * `note` says why, e.g. `Action.requeueAfter(ms, 'next run 2026-12-03T02:00:00Z')`: the run it
-   * schedules then has the reason `timer: <note>` (at most 200 characters are kept).
+   * schedules then has the reason `timer: <note>` (at most 200 characters are kept). A change that
+   * reconciles the object before then takes the timer's place, and that run's reasons are the change's.
    */
   requeueAfter: (ms: number, note?: string): Action =>
     note === undefined ? { type: 'requeueAfter', ms } : { type: 'requeueAfter', ms, note },

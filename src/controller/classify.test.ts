@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ApiError } from '../client/api-error.ts';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { Action, MAX_NOTE_LENGTH, terminal } from './action.ts';
@@ -74,6 +76,26 @@ describe('classifyOutcome: one row per outcome', () => {
       returned(Action.requeueAfter(10, 'y'.repeat(MAX_NOTE_LENGTH))).note?.length,
       MAX_NOTE_LENGTH,
     );
+    // A cut never splits a character outside the BMP into a lone surrogate.
+    const emoji = returned(Action.requeue(`${'z'.repeat(MAX_NOTE_LENGTH - 2)}😀😀`)).note ?? '';
+    assert.equal(emoji, `${'z'.repeat(MAX_NOTE_LENGTH - 2)}…`);
+  });
+
+  it('a note cut from a huge string does not keep the string alive', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const notes: Array<string | undefined> = [];
+    for (let i = 0; i < 4; i++) {
+      // A fresh 16 MB string each time (what a note built from a response body could be).
+      const huge = `${i}:${'x'.repeat(16_000_000)}`;
+      notes.push(returned(Action.requeue(huge)).note);
+    }
+    gc();
+    const retainedMb = (process.memoryUsage().heapUsed - before) / 1e6;
+    assert.equal(notes[3]?.length, MAX_NOTE_LENGTH);
+    assert.ok(retainedMb < 16, `four 200-character notes hold ${retainedMb.toFixed(1)} MB`);
   });
 
   it('requeueAfter(0) or a negative delay: a requeue with backoff, never "again at once"', () => {

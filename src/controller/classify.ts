@@ -23,6 +23,7 @@
  * infinite delay is not an action at all (a bug: usually a date that failed to parse).
  */
 
+import { Buffer } from 'node:buffer';
 import { isConflict } from '../client/api-error.ts';
 import { ErrorCode, isRetryable, OperonError } from '../errors.ts';
 import type { Level } from '../log/logger.ts';
@@ -116,7 +117,14 @@ type Parsed =
 
 /** A requeue's note as kept: at most `MAX_NOTE_LENGTH` characters. */
 function cutNote(note: string): string {
-  return note.length <= MAX_NOTE_LENGTH ? note : `${note.slice(0, MAX_NOTE_LENGTH - 1)}…`;
+  if (note.length <= MAX_NOTE_LENGTH) return note;
+  let end = MAX_NOTE_LENGTH - 1;
+  // Not between the two halves of a surrogate pair (an emoji): a lone half prints as U+FFFD.
+  const last = note.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  // A copy: a slice of a string can share its memory, and keep a huge note alive for the 200
+  // characters kept (until the run it schedules, and in the live view).
+  return Buffer.from(`${note.slice(0, end)}…`, 'utf16le').toString('utf16le');
 }
 
 function parseAction(value: unknown): Parsed {

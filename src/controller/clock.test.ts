@@ -100,4 +100,32 @@ describe('controller: the injected clock', () => {
     assert.deepEqual(seen, [['create'], ['timer: next run 11:20']]);
     assert.equal((await running.stop(0)).clean, true);
   });
+
+  it('a run an event brings before the timer has the event as its reason, not the timer note', async () => {
+    const clock = createTestClock({ now: '2030-05-01T10:20:00Z' });
+    const informers = fakeInformers();
+    const seen: string[][] = [];
+    const running = await startWithOne(
+      controller({
+        name: 'early',
+        for: WebApp,
+        reconcile: async (_req, ctx) => {
+          seen.push(ctx.reasons.map(describeReason));
+          return Action.requeueAfter(HOUR, `next run ${seen.length}`);
+        },
+      }),
+      clock,
+      informers,
+    );
+    clock.advance(10 * 60_000);
+    const a = obj('WebApp', 'a', 'ns');
+    informers.update(WebApp, a, obj('WebApp', 'a', 'ns', { labels: { changed: 'yes' } }));
+    await settle();
+    // 10:30: the update runs it; the 11:20 run has not come (and the queue folded it into this one).
+    assert.deepEqual(seen, [['create'], ['update']]);
+    clock.advance(HOUR);
+    await settle();
+    assert.deepEqual(seen.at(-1), ['timer: next run 2'], 'the run the second reconcile scheduled, at 11:30');
+    assert.equal((await running.stop(0)).clean, true);
+  });
 });

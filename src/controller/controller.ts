@@ -366,7 +366,11 @@ export function prepareController<T extends KubernetesObject>(
 
   /** Applies a decision to the queue; a failing rate limiter falls back to a fixed retry delay. */
   function schedule(key: string, d: Decision): void {
-    if (d.next) reasons.add(key, d.note === undefined ? { kind: d.next } : { kind: d.next, note: d.note });
+    if (d.next) {
+      const reason: Reason = d.note === undefined ? { kind: d.next } : { kind: d.next, note: d.note };
+      // A timer's reason holds only for a run it brings, not for one an event brings earlier.
+      reasons.add(key, reason, d.queue.op === 'after' ? clock.now() + d.queue.ms : undefined);
+    }
     try {
       if (d.queue.op === 'forget') queue.forget(key);
       else if (d.queue.op === 'backoff') queue.addRateLimited(key);
@@ -389,7 +393,7 @@ export function prepareController<T extends KubernetesObject>(
 
   async function reconcileOne(key: string): Promise<void> {
     const request = requestOf(key);
-    const why = reasons.take(key, { kind: 'retry' });
+    const why = reasons.take(key, { kind: 'retry' }, clock.now());
     // 48 random bits as 12 hex digits: a v4 UUID's last group, from Node's cached entropy (0.3-0.6 µs,
     // where randomBytes(6) reads the system's random source each time: 4-4.6 µs).
     const id = randomUUID().slice(24);

@@ -42,24 +42,40 @@ export function describeReason(r: Reason): string {
 
 /** The reasons of each waiting key: distinct, at most `max` per key (the first ones are the telling ones). */
 export interface ReasonBook {
-  add(key: string, reason: Reason): void;
-  /** The reasons of `key`, removed from the book; `fallback` when it has none. */
-  take(key: string, fallback: Reason): Reason[];
+  /**
+   * Adds a reason for `key`. `dueAt` (the clock's time a timer brings the key back) makes it a
+   * scheduled reason: a run taken before then came for the other reasons (the queue folds the
+   * timer into it), so it does not list this one.
+   */
+  add(key: string, reason: Reason, dueAt?: number): void;
+  /**
+   * The reasons of `key`, removed from the book; `fallback` when it has none. At `now`, scheduled
+   * reasons not yet due are left out, unless nothing else brought the key.
+   */
+  take(key: string, fallback: Reason, now?: number): Reason[];
+}
+
+interface Entry {
+  reason: Reason;
+  dueAt: number | undefined;
 }
 
 export function createReasonBook(max = 8): ReasonBook {
-  const reasons = new Map<string, Reason[]>();
+  const reasons = new Map<string, Entry[]>();
   return {
-    add(key, reason) {
+    add(key, reason, dueAt) {
+      const entry = { reason, dueAt };
       const list = reasons.get(key);
-      if (!list) reasons.set(key, [reason]);
-      else if (list.length < max && !list.some((r) => describeReason(r) === describeReason(reason)))
-        list.push(reason);
+      if (!list) reasons.set(key, [entry]);
+      else if (list.length < max && !list.some((e) => describeReason(e.reason) === describeReason(reason)))
+        list.push(entry);
     },
-    take(key, fallback) {
+    take(key, fallback, now) {
       const list = reasons.get(key);
       reasons.delete(key);
-      return list ?? [fallback];
+      if (!list) return [fallback];
+      const due = now === undefined ? list : list.filter((e) => e.dueAt === undefined || e.dueAt <= now);
+      return (due.length > 0 ? due : list).map((e) => e.reason);
     },
   };
 }
