@@ -217,6 +217,32 @@ async function view(m: Manager, c: Client): Promise<{ text: string; pending: str
   return { text, pending };
 }
 
+/**
+ * Reads /metrics and /status once, as `--once` shows: plain HTTP on loopback because this demo
+ * asked for it (`metricsSecure: false`); a deployed operator's scrapes go over HTTPS, each checked
+ * by the API server (docs/security.md).
+ */
+async function readEndpoints(m: Manager): Promise<void> {
+  const metrics = await fetch(`http://${m.addresses.metrics}/metrics`);
+  const text = await metrics.text();
+  const total = text.match(
+    /^controller_runtime_reconcile_total\{controller="webapp",result="success"\} (\d+)/m,
+  );
+  say(
+    `metrics over plain HTTP (asked for: metricsSecure false): ${metrics.status}, ` +
+      `controller_runtime_reconcile_total{controller="webapp",result="success"} ${total?.[1] ?? 'missing'}`,
+  );
+  const live = await fetch(`http://${m.addresses.status}/status`);
+  const view = (await live.json()) as {
+    phase?: string;
+    controllers?: { name?: string; reconciles?: number }[];
+  };
+  const ctrl = view.controllers?.find((c) => c.name === 'webapp');
+  say(
+    `live view on loopback: ${live.status}, phase ${view.phase}, webapp reconciles ${ctrl?.reconciles ?? 'missing'}`,
+  );
+}
+
 let exitCode = 0;
 const tty = Boolean(process.stdout.isTTY) && !once;
 const deadline = Date.now() + Number(values.timeout) * 1000;
@@ -236,6 +262,7 @@ try {
     }
     if (once && pending.length === 0) {
       say(`every sample is Available after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      await readEndpoints(manager);
       break;
     }
     if (once && Date.now() > deadline) {

@@ -34,6 +34,12 @@ describe('npm run demo', () => {
       assert.match(res.stdout, /hello\s+nginx:1\.27\s+2\s+2\s+True\s+False\s+False/);
       assert.match(res.stdout, /api\s+ghcr\.io\/example\/api:1\.4\.2\s+3\s+3\s+True/);
       assert.match(res.stdout, /kubectl scale wa\/hello/);
+      // Metrics and the live view, read the way the demo asked for them (plain HTTP, loopback).
+      assert.match(
+        res.stderr,
+        /metrics over plain HTTP \(asked for: metricsSecure false\): 200, controller_runtime_reconcile_total\{controller="webapp",result="success"\} [1-9]\d*/,
+      );
+      assert.match(res.stderr, /live view on loopback: 200, phase \w+, webapp reconciles [1-9]\d*/);
       // The webhooks: a create denied by the registry allow-list, a defaulted field, both versions.
       assert.match(
         res.stdout,

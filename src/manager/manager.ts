@@ -32,6 +32,7 @@ import { createKindTracker } from './kinds.ts';
 import { type LifecyclePhase, runLifecycle, ShutdownTimeoutError } from './lifecycle.ts';
 import { type ControllerStatus, createLiveView } from './live-view.ts';
 import { aborted, type Runnable, type RunnableGroup, runnable } from './runnable.ts';
+import { defaultAddresses } from './settings.ts';
 
 export interface LeaderElectionConfig {
   /** Namespace of the Lease; default the client's namespace. */
@@ -309,9 +310,10 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
       'http endpoints',
       async (signal) => {
         const metricsSecure = options.metricsSecure ?? true;
+        const defaults = defaultAddresses(metricsSecure);
         const served = await startEndpoints({
-          metricsAddress: options.metricsAddress ?? (metricsSecure ? ':8443' : ':8080'),
-          healthAddress: options.healthAddress ?? ':8081',
+          metricsAddress: options.metricsAddress ?? defaults.metrics,
+          healthAddress: options.healthAddress ?? defaults.health,
           metricsSecure,
           // The unfenced client: scrapes stay authorized while the manager stops or after a loss.
           ...(metricsSecure
@@ -325,7 +327,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
               }
             : {}),
           ...(options.metricsCertDir ? { metricsCertDir: options.metricsCertDir } : {}),
-          statusAddress: options.statusAddress ?? false,
+          statusAddress: options.statusAddress ?? defaults.status,
           log,
           metrics,
           beforeScrape: () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { isOperonError } from '../errors.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import { startEndpoints } from './endpoints.ts';
-import { RUN_SETTINGS, readRunSettings, settingsTable } from './settings.ts';
+import { defaultAddresses, RUN_SETTINGS, readRunSettings, settingsTable } from './settings.ts';
 
 const sample = {
   address: ['127.0.0.1:1111', '127.0.0.1:2222'],
@@ -24,6 +24,16 @@ function read(kind: keyof typeof sample, values: ReturnType<typeof readRunSettin
 }
 
 describe('operator.run() settings', () => {
+  it('listens where kubebuilder scaffolds by default: HTTPS metrics :8443, probes :8081, no live view', () => {
+    // The addresses issue #12 names; plain :8080 only for metrics asked to be insecure.
+    assert.deepEqual(defaultAddresses(true), { metrics: ':8443', health: ':8081', status: false });
+    assert.deepEqual(defaultAddresses(false), { metrics: ':8080', health: ':8081', status: false });
+    const row = (flag: string) => RUN_SETTINGS.find((s) => s.flag === flag)?.default;
+    assert.equal(row('metrics-bind-address'), '`:8443` (`:8080` when not secure)');
+    assert.equal(row('health-probe-bind-address'), '`:8081`');
+    assert.equal(row('status-bind-address'), 'off');
+  });
+
   it('documents every setting in docs/configuration.md, exactly as RUN_SETTINGS has it', async () => {
     const doc = await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     assert.ok(doc.includes(settingsTable()), 'docs/configuration.md holds the table settingsTable() renders');

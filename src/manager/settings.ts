@@ -20,6 +20,19 @@ export interface RunSetting {
   readonly description: string;
 }
 
+/**
+ * Where the manager's endpoints listen when no address is given (kubebuilder's scaffold): HTTPS
+ * metrics on `:8443` (plain `:8080` only when metrics are not secure), probes on `:8081`, and the
+ * live view off.
+ */
+export function defaultAddresses(metricsSecure: boolean): {
+  metrics: string;
+  health: string;
+  status: false;
+} {
+  return { metrics: metricsSecure ? ':8443' : ':8080', health: ':8081', status: false };
+}
+
 /** Every setting `run()` reads, in the order docs/configuration.md lists them. */
 export const RUN_SETTINGS = [
   {
