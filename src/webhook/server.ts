@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { Registry } from 'prom-client';
 import { ErrorCode, OperonError } from '../errors.ts';
-import { type Logger, silentLogger } from '../log/logger.ts';
+import { type Logger, messageOf, silentLogger } from '../log/logger.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import type { CertificatePair } from './certs.ts';
 import { createWebhookMetrics, type WebhookMetrics } from './metrics.ts';
@@ -281,13 +281,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         ]);
       } catch (err) {
         if (signal.aborted && err === signal.reason) {
-          const reason = (signal.reason as Error).message;
+          const reason = messageOf(signal.reason);
           reviewLog.warn('webhook review aborted', { reason });
           return route.fail(request, reason, 504);
         }
         reviewLog.error('webhook handler failed', { err });
-        const message = err instanceof Error ? err.message : String(err);
-        return route.fail(request, `the webhook handler failed: ${message}`, 500);
+        // Whatever was thrown, the answer is a denial: an HTTP error would leave the decision to
+        // failurePolicy, and with Ignore admit the request.
+        return route.fail(request, `the webhook handler failed: ${messageOf(err)}`, 500);
       }
     } finally {
       clock.clearTimeout(timer);
