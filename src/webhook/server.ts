@@ -18,6 +18,14 @@ import { certificateValidity } from './validity.ts';
 /** controller-runtime's body limit: 7 MiB, above etcd's 1.5 MiB object limit with room for old + new. */
 export const DEFAULT_MAX_BODY_BYTES = 7 * 1024 * 1024;
 
+/**
+ * How long shutdown waits for in-flight reviews by default: 30 s, the longest webhook timeout the
+ * API server allows, so no review is cut short of its own deadline (each is answered, 504, at its
+ * timeout anyway). controller-runtime waits 60 s, longer than the generated Deployment's
+ * terminationGracePeriodSeconds (40 s): the kubelet would kill the process mid-drain.
+ */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
 /** The `request` of a review: every review request has a `uid` the response must echo. */
 export interface ReviewRequest {
   uid: string;
@@ -57,8 +65,9 @@ export interface WebhookServerOptions {
   /** Largest request body; default 7 MiB. */
   maxBodyBytes?: number;
   /**
-   * How long shutdown waits for in-flight reviews before aborting them; default 60 s
-   * (controller-runtime's). A review that is aborted is still answered.
+   * How long shutdown waits for in-flight reviews before aborting them; default
+   * `DEFAULT_DRAIN_TIMEOUT_MS` (30 s). A review that is aborted is still answered. Keep it inside
+   * the pod's terminationGracePeriodSeconds.
    */
   drainTimeoutMs?: number;
   /** Where the `controller_runtime_webhook_*` series go; default a new registry. */
@@ -118,7 +127,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const log = options.log ?? silentLogger;
   const clock = options.clock ?? realClock;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const drainMs = options.drainTimeoutMs ?? 60_000;
+  const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const metrics: WebhookMetrics = createWebhookMetrics(options.metrics);
   const routes = new Map<string, ReviewRoute>();
   for (const route of options.routes) {
