@@ -359,7 +359,7 @@ describe('generated webhook manifests', () => {
     const installed = await client.create(ValidatingWebhookConfiguration, vwc as never);
     try {
       // Elsewhere the API server calls it (and fails, as failurePolicy Fail says) once it has the configuration.
-      const failure = await eventually('the API server to call the webhook', () =>
+      const failure = await eventually<string>('the API server to call the webhook', () =>
         client
           .create(
             Cog,
