@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Client, createClient, isAlreadyExists, loadKubeconfig, Secret } from 'operon/client';
+import {
+  type Client,
+  createClient,
+  isAlreadyExists,
+  loadKubeconfig,
+  MutatingWebhookConfiguration,
+  Secret,
+  SelfSubjectAccessReview,
+  ValidatingWebhookConfiguration,
+} from 'operon/client';
 import { generateFiles, webhookManifests, webhookNames } from 'operon/generate';
 import { silentLogger } from 'operon/log';
 import { type ControlPlane, useControlPlane } from 'operon/testing';
@@ -78,6 +87,29 @@ describe("the WebApp operator's webhooks as its generated ServiceAccount", () =>
         { signal: AbortSignal.timeout(30_000), log: silentLogger },
       )) as { allowed: boolean };
       assert.equal(response.allowed, true);
+      // The configurations under their generated names, with rules that match nothing (the shared
+      // plane serves WebApps to other tests): the rotator must be allowed to update them.
+      const harmless = (name: string) => ({
+        metadata: { name: names.configuration },
+        webhooks: [
+          {
+            name,
+            clientConfig: { url: 'https://127.0.0.1:1/none' },
+            rules: [
+              {
+                apiGroups: ['nothing.example'],
+                apiVersions: ['v1'],
+                operations: ['CREATE'],
+                resources: ['none'],
+              },
+            ],
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+          },
+        ],
+      });
+      await admin.create(ValidatingWebhookConfiguration, harmless(hooks.validating!.name) as never);
+      await admin.create(MutatingWebhookConfiguration, harmless(hooks.mutating!.name) as never);
       const rotated = await createCertificateRotator({
         client: sa,
         namespace: d.namespace,
@@ -88,7 +120,31 @@ describe("the WebApp operator's webhooks as its generated ServiceAccount", () =>
         customResourceDefinitions: [`${hooks.resource.plural}.${hooks.resource.group}`],
       }).check();
       assert.ok(rotated.serving.cert);
+      const encoded = Buffer.from(rotated.ca).toString('base64');
+      const vwc = await admin.get(ValidatingWebhookConfiguration, names.configuration);
+      const mwc = await admin.get(MutatingWebhookConfiguration, names.configuration);
+      assert.equal(vwc.webhooks?.[0]?.clientConfig.caBundle, encoded, 'caBundle injected into the VWC');
+      assert.equal(mwc.webhooks?.[0]?.clientConfig.caBundle, encoded, 'caBundle injected into the MWC');
+      // The CRD is shared with other tests, so its conversion is not pointed anywhere: ask the API
+      // server whether the ServiceAccount may update it (and only it).
+      const may = async (name: string) =>
+        (
+          await sa.create(SelfSubjectAccessReview, {
+            spec: {
+              resourceAttributes: {
+                group: 'apiextensions.k8s.io',
+                resource: 'customresourcedefinitions',
+                verb: 'update',
+                name,
+              },
+            },
+          } as never)
+        ).status?.allowed === true;
+      assert.equal(await may(`${hooks.resource.plural}.${hooks.resource.group}`), true);
+      assert.equal(await may('others.example.com'), false, 'no other CRD');
     } finally {
+      await admin.delete(ValidatingWebhookConfiguration, names.configuration).catch(() => undefined);
+      await admin.delete(MutatingWebhookConfiguration, names.configuration).catch(() => undefined);
       await sa.close();
       await admin.delete(Secret, names.secret, { namespace: d.namespace }).catch(() => undefined);
     }

@@ -5,12 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { type Client, createClient, loadKubeconfig } from 'operon/client';
+import { type Client, createClient, loadKubeconfig, ValidatingWebhookConfiguration } from 'operon/client';
 import { Action, controller } from 'operon/controller';
 import { generateFiles, webhookManifests } from 'operon/generate';
 import { defineOperator } from 'operon/manager';
 import { defineResource, Type } from 'operon/resource';
-import { type ControlPlane, type RunningWebhooks, runWebhooks, useControlPlane } from 'operon/testing';
+import {
+  type ControlPlane,
+  eventually,
+  type RunningWebhooks,
+  runWebhooks,
+  useControlPlane,
+} from 'operon/testing';
 import { Admission, CONVERSION_ANNOTATION, defineWebhooks } from 'operon/webhook';
 
 const exec = promisify(execFile);
@@ -85,12 +91,19 @@ const Gadget = defineResource({
 });
 const gadgetHooks = defineWebhooks(Gadget, { validate: () => Admission.deny('gadgets are never allowed') });
 
+// A kind whose generated webhook configuration is installed as generated (Service mode, no Service).
+const Cog = defineResource({
+  group: 'webhook-namespace-test.operon.dev',
+  kind: 'Cog',
+  versions: { v1: { spec: Type.Object({ size: Type.Integer() }) } },
+});
+
 let plane: ControlPlane;
 let client: Client;
 let hooks: RunningWebhooks;
 
 before(async () => {
-  plane = await useControlPlane({ crds: [Widget.crd(), Gadget.crd()] });
+  plane = await useControlPlane({ crds: [Widget.crd(), Gadget.crd(), Cog.crd()] });
   client = createClient(await loadKubeconfig({ kubeconfig: plane.kubeconfig.path }));
   hooks = await runWebhooks(plane, [widgetHooks]);
 });
@@ -328,6 +341,45 @@ describe('generated webhook manifests', () => {
     const crd = generateFiles(operator, 'crds')[0]!.content;
     assert.match(crd, /strategy: Webhook/);
     assert.match(crd, /path: \/convert-webhook-manifests-test-operon-dev-sprocket/);
+  });
+
+  it("keep the operator's own namespace out: the API server skips the webhook there and calls it elsewhere", async () => {
+    await using own = await plane.createNamespace('cog-operator');
+    await using other = await plane.createNamespace('cog-user');
+    const cogs = defineOperator({
+      name: `cog-operator-${own.name}`,
+      namespace: own.name,
+      image: 'registry.example.com/cog-operator:1.0.0',
+      resources: [Cog],
+      controllers: [controller({ name: 'cogs', for: Cog, reconcile: async () => Action.done() })],
+      webhooks: [defineWebhooks(Cog, { validate: () => Admission.allow() })],
+    });
+    const vwc = webhookManifests(cogs).find((d) => d.kind === 'ValidatingWebhookConfiguration')!;
+    // failurePolicy Fail and a Service that does not exist: every call the API server makes fails.
+    const installed = await client.create(ValidatingWebhookConfiguration, vwc as never);
+    try {
+      // Elsewhere the API server calls it (and fails, as failurePolicy Fail says) once it has the configuration.
+      const failure = await eventually<string>('the API server to call the webhook', () =>
+        client
+          .create(
+            Cog,
+            { metadata: { name: 'c', namespace: other.name }, spec: { size: 1 } },
+            { dryRun: true },
+          )
+          .then(
+            () => false,
+            (err: unknown) => (err as Error).message,
+          ),
+      );
+      assert.match(failure, /failed calling webhook "validate\.cogs\.webhook-namespace-test\.operon\.dev"/);
+      const created = await client.create(Cog, {
+        metadata: { name: 'c', namespace: own.name },
+        spec: { size: 1 },
+      });
+      assert.equal(created.metadata?.namespace, own.name, 'admitted without calling the webhook');
+    } finally {
+      await client.delete(ValidatingWebhookConfiguration, installed.metadata!.name!);
+    }
   });
 
   it('in cert-manager mode ask for a Certificate, inject its CA by annotation and mount its Secret', () => {

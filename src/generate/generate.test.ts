@@ -3,9 +3,11 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { ConfigMap, Deployment, Namespace, Secret, Service } from '../client/types/index.ts';
 import { Action, controller, watches } from '../controller/index.ts';
+import { DEFAULT_GRACEFUL_SHUTDOWN_MS, STOP_MARGIN_MS } from '../manager/lifecycle.ts';
 import { defineOperator } from '../manager/operator.ts';
 import { defineResource, Type } from '../resource/index.ts';
 import { defineWebhooks } from '../webhook/index.ts';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../webhook/server.ts';
 import { generateFiles } from './manifests.ts';
 import { crdWatchRules, namespacedRbacRules, rbacManifests, rbacRules } from './rbac.ts';
 
@@ -400,6 +402,17 @@ describe('generated manifests', () => {
       ),
     );
     assert.ok(c.resources.requests.memory);
+  });
+
+  it("give the pod a termination grace period that holds the manager's whole shutdown and the webhook server's drain", () => {
+    const graceMs = (o: typeof op) =>
+      parse(generateFiles(o, 'manifests').find((f) => f.path === 'manager/deployment.yaml')!.content).spec
+        .template.spec.terminationGracePeriodSeconds * 1000;
+    // The kubelet kills the process when this runs out: every bound of the shutdown must fit in it.
+    assert.ok(graceMs(op) >= DEFAULT_GRACEFUL_SHUTDOWN_MS + STOP_MARGIN_MS, `${graceMs(op)} ms`);
+    assert.ok(graceMs(op) >= DEFAULT_DRAIN_TIMEOUT_MS + STOP_MARGIN_MS, `${graceMs(op)} ms`);
+    const slow = defineOperator({ ...op.definition, manager: { gracefulShutdownMs: 90_000 } });
+    assert.ok(graceMs(slow) >= 90_000 + STOP_MARGIN_MS, `${graceMs(slow)} ms`);
   });
 });
 

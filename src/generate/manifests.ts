@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ErrorCode, OperonError } from '../errors.ts';
+import { DEFAULT_GRACEFUL_SHUTDOWN_MS, STOP_MARGIN_MS } from '../manager/lifecycle.ts';
 import type { Operator } from '../manager/operator.ts';
 import { rbacManifests } from './rbac.ts';
 import { crdWithConversion, webhookDeploymentParts, webhookManifests } from './webhooks.ts';
@@ -107,6 +108,18 @@ export function rbacFiles(operator: Operator): GeneratedFile[] {
   ];
 }
 
+/** Seconds past the manager's shutdown bound for the process to exit before the kubelet kills it. */
+const EXIT_SLACK_SECONDS = 8;
+
+/**
+ * The pod's terminationGracePeriodSeconds: the manager stops within its grace period plus
+ * `STOP_MARGIN_MS` (the webhook server drains inside that, after the controllers), then exits;
+ * 40 s for the default 30 s grace, more when `manager.gracefulShutdownMs` asks for more.
+ */
+function terminationGraceSeconds(gracefulShutdownMs = DEFAULT_GRACEFUL_SHUTDOWN_MS): number {
+  return Math.ceil((gracefulShutdownMs + STOP_MARGIN_MS) / 1000) + EXIT_SLACK_SECONDS;
+}
+
 export function deploymentFiles(operator: Operator, options: GenerateOptions = {}): GeneratedFile[] {
   const d = operator.definition;
   const image = checkImage(options.image ?? d.image, `Operator "${d.name}"`);
@@ -126,7 +139,7 @@ export function deploymentFiles(operator: Operator, options: GenerateOptions = {
         spec: {
           serviceAccountName: d.name,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          terminationGracePeriodSeconds: 40,
+          terminationGracePeriodSeconds: terminationGraceSeconds(d.manager?.gracefulShutdownMs),
           ...(hook.volumes.length ? { volumes: hook.volumes } : {}),
           containers: [
             {

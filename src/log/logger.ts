@@ -53,7 +53,7 @@ function truncate(s: string): string {
 }
 
 /** The message of a thrown value, as a string, without any chance of throwing. */
-function messageOf(err: unknown): string {
+export function messageOf(err: unknown): string {
   return attempt(
     () => {
       if (typeof err === 'string') return truncate(err);

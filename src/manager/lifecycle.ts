@@ -12,6 +12,9 @@ import { type Logger, silentLogger } from '../log/logger.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import { aborted, type Runnable, type RunnableGroup } from './runnable.ts';
 
+/** The manager's `gracefulShutdownMs` when unset: controller-runtime's GracefulShutdownTimeout. */
+export const DEFAULT_GRACEFUL_SHUTDOWN_MS = 30_000;
+
 /**
  * Time allowed, past the grace period, for what comes after the leader's work: releasing the Lease,
  * stopping caches and closing servers and connections. `start()` returns within grace plus this.

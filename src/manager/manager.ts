@@ -29,7 +29,12 @@ import { createDelegatingAuth } from './endpoint-auth.ts';
 import { startEndpoints } from './endpoints.ts';
 import { fenceClient } from './fenced-client.ts';
 import { createKindTracker } from './kinds.ts';
-import { type LifecyclePhase, runLifecycle, ShutdownTimeoutError } from './lifecycle.ts';
+import {
+  DEFAULT_GRACEFUL_SHUTDOWN_MS,
+  type LifecyclePhase,
+  runLifecycle,
+  ShutdownTimeoutError,
+} from './lifecycle.ts';
 import { type ControllerStatus, createLiveView } from './live-view.ts';
 import { aborted, type Runnable, type RunnableGroup, runnable } from './runnable.ts';
 import { defaultAddresses } from './settings.ts';
@@ -90,7 +95,8 @@ export interface ManagerOptions {
    * How long in-flight reconciles may take to finish on shutdown before their signal aborts; the
    * Lease is released after they stop or this has passed, and `start()` returns within this plus
    * `STOP_MARGIN_MS`. Longer lets slow reconciles finish; shorter hands over sooner. Default 30 s
-   * (controller-runtime's GracefulShutdownTimeout).
+   * (controller-runtime's GracefulShutdownTimeout). `operon generate` sizes the pod's
+   * terminationGracePeriodSeconds from it (40 s for the default).
    */
   gracefulShutdownMs?: number;
   log?: Logger;
@@ -410,7 +416,7 @@ export async function createManager(options: ManagerOptions = {}): Promise<Manag
     async start(signal) {
       if (started) throw new OperonError(ErrorCode.InvalidArgument, 'A manager starts once; create another.');
       started = true;
-      const graceMs = options.gracefulShutdownMs ?? 30_000;
+      const graceMs = options.gracefulShutdownMs ?? DEFAULT_GRACEFUL_SHUTDOWN_MS;
       const lost = new AbortController();
       const inGroup = (g: RunnableGroup) => extra.filter((e) => e.group === g).map((e) => e.runnable);
       try {

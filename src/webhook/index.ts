@@ -76,6 +76,7 @@ export {
 } from './run.ts';
 export {
   createWebhookServer,
+  DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   parseGoDuration,
   type ReviewContext,

@@ -210,6 +210,54 @@ describe('webhook server', () => {
     assert.equal(next.json?.response.allowed, true);
   });
 
+  it('answers a handler that throws something with no printable message with a 500 denial, not an HTTP error', async () => {
+    // An HTTP error would leave the decision to failurePolicy: with Ignore, the request would be admitted.
+    const badMessage = new Error('hidden');
+    Object.defineProperty(badMessage, 'message', {
+      get() {
+        throw new Error('no message for you');
+      },
+    });
+    const thrown: Record<string, unknown> = {
+      'a null-prototype object': Object.create(null),
+      'an Error whose message getter throws': badMessage,
+      'an object whose toString throws': {
+        toString() {
+          throw new Error('no string');
+        },
+      },
+    };
+    for (const [what, value] of Object.entries(thrown)) {
+      const route = admissionRoute<Thing>({
+        path: '/odd',
+        name: 'odd.things',
+        mode: 'validate',
+        operations: ['CREATE'],
+        timeoutSeconds: 10,
+        handler: () => {
+          throw value;
+        },
+      });
+      const odd = createWebhookServer({ routes: [route], certificate: serving, host: '127.0.0.1', port: 0 });
+      const stopOdd = new AbortController();
+      const run = odd.start(stopOdd.signal);
+      try {
+        const r = await post(await odd.listen(), ca.cert, '/odd', review({}));
+        assert.equal(r.status, 200, `${what}: ${r.body}`);
+        assert.equal(r.json?.response.allowed, false, what);
+        assert.equal(r.json?.response.status?.code, 500, what);
+        assert.match(
+          r.json?.response.status?.message ?? '',
+          /^odd\.things: the webhook handler failed: /,
+          what,
+        );
+      } finally {
+        stopOdd.abort();
+        await run;
+      }
+    }
+  });
+
   it('gives a JSON Patch that turns the object into the defaulted one', async () => {
     const object = { apiVersion: 'example.operon.dev/v1', kind: 'Thing', spec: { image: 'x' } };
     const r = await post(address, ca.cert, '/mutate', review({ object }));

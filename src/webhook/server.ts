@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { Registry } from 'prom-client';
 import { ErrorCode, OperonError } from '../errors.ts';
-import { type Logger, silentLogger } from '../log/logger.ts';
+import { type Logger, messageOf, silentLogger } from '../log/logger.ts';
 import { type Clock, realClock } from '../queue/clock.ts';
 import type { CertificatePair } from './certs.ts';
 import { createWebhookMetrics, type WebhookMetrics } from './metrics.ts';
@@ -17,6 +17,14 @@ import { certificateValidity } from './validity.ts';
 
 /** controller-runtime's body limit: 7 MiB, above etcd's 1.5 MiB object limit with room for old + new. */
 export const DEFAULT_MAX_BODY_BYTES = 7 * 1024 * 1024;
+
+/**
+ * How long shutdown waits for in-flight reviews by default: 30 s, the longest webhook timeout the
+ * API server allows, so no review is cut short of its own deadline (each is answered, 504, at its
+ * timeout anyway). controller-runtime waits 60 s, longer than the generated Deployment's
+ * terminationGracePeriodSeconds (40 s): the kubelet would kill the process mid-drain.
+ */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
 /** The `request` of a review: every review request has a `uid` the response must echo. */
 export interface ReviewRequest {
@@ -57,8 +65,9 @@ export interface WebhookServerOptions {
   /** Largest request body; default 7 MiB. */
   maxBodyBytes?: number;
   /**
-   * How long shutdown waits for in-flight reviews before aborting them; default 60 s
-   * (controller-runtime's). A review that is aborted is still answered.
+   * How long shutdown waits for in-flight reviews before aborting them; default
+   * `DEFAULT_DRAIN_TIMEOUT_MS` (30 s). A review that is aborted is still answered. Keep it inside
+   * the pod's terminationGracePeriodSeconds.
    */
   drainTimeoutMs?: number;
   /** Where the `controller_runtime_webhook_*` series go; default a new registry. */
@@ -118,7 +127,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const log = options.log ?? silentLogger;
   const clock = options.clock ?? realClock;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const drainMs = options.drainTimeoutMs ?? 60_000;
+  const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const metrics: WebhookMetrics = createWebhookMetrics(options.metrics);
   const routes = new Map<string, ReviewRoute>();
   for (const route of options.routes) {
@@ -281,13 +290,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         ]);
       } catch (err) {
         if (signal.aborted && err === signal.reason) {
-          const reason = (signal.reason as Error).message;
+          const reason = messageOf(signal.reason);
           reviewLog.warn('webhook review aborted', { reason });
           return route.fail(request, reason, 504);
         }
         reviewLog.error('webhook handler failed', { err });
-        const message = err instanceof Error ? err.message : String(err);
-        return route.fail(request, `the webhook handler failed: ${message}`, 500);
+        // Whatever was thrown, the answer is a denial: an HTTP error would leave the decision to
+        // failurePolicy, and with Ignore admit the request.
+        return route.fail(request, `the webhook handler failed: ${messageOf(err)}`, 500);
       }
     } finally {
       clock.clearTimeout(timer);
