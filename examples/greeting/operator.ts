@@ -5,16 +5,7 @@
 import { ConfigMap } from 'operon/client';
 import { Action, applyOwned, controller, setCondition, updateStatus } from 'operon/controller';
 import { defineOperator } from 'operon/manager';
-import { defineResource, type ObjectType, rule, Type, validations } from 'operon/resource';
-
-const Condition = Type.Object({
-  type: Type.String(),
-  status: Type.String(),
-  reason: Type.String(),
-  message: Type.String(),
-  lastTransitionTime: Type.String(),
-  observedGeneration: Type.Optional(Type.Integer()),
-});
+import { conditions, defineResource, type ObjectType, rule, Type, validations } from 'operon/resource';
 
 export const Greeting = defineResource({
   group: 'example.com',
@@ -24,7 +15,7 @@ export const Greeting = defineResource({
       spec: Type.Object({
         message: Type.String({ ...validations(rule('self.size() > 0', 'say something')) }),
       }),
-      status: Type.Object({ conditions: Type.Optional(Type.Array(Condition)) }),
+      status: Type.Object({ conditions: Type.Optional(conditions()) }), // metav1.Condition, keyed by type
     },
   },
 });

@@ -324,17 +324,7 @@ function resourceModule(o: ProjectOptions): string {
  * ConfigMap it owns, and a status whose Ready condition says whether that is done.
  */
 
-import { defineResource, listType, type ObjectType, Type } from 'operon/resource';
-
-/** A status condition, as metav1.Condition. */
-const Condition = Type.Object({
-  type: Type.String(),
-  status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
-  reason: Type.String(),
-  message: Type.String(),
-  lastTransitionTime: Type.String({ format: 'date-time' }),
-  observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
-});
+import { conditions, defineResource, type ObjectType, Type } from 'operon/resource';
 
 export const ${o.kind} = defineResource({
   group: '${o.group}',
@@ -355,12 +345,8 @@ export const ${o.kind} = defineResource({
         observedGeneration: Type.Optional(
           Type.Integer({ description: 'The generation this status describes.' }),
         ),
-        conditions: Type.Optional(
-          Type.Array(Condition, {
-            ...listType('map', ['type']),
-            description: 'Ready when the ConfigMap is applied.',
-          }),
-        ),
+        // metav1.Condition with its validations, a list keyed by type.
+        conditions: Type.Optional(conditions('Ready when the ConfigMap is applied.')),
       }),
       printerColumns: [
         { name: 'Message', type: 'string', jsonPath: '.spec.message' },

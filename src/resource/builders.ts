@@ -1,6 +1,7 @@
 /**
  * Schema pieces Kubernetes has and JSON Schema lacks, for use with TypeBox's `Type`:
- * `intOrString()`, `preserveUnknown()`, `listType()`, `mapType()` and CEL rules with `validations()`.
+ * `intOrString()`, `preserveUnknown()`, `listType()`, `mapType()` and CEL rules with `validations()`,
+ * and the status conditions every operator keeps: `Condition` and `conditions()`.
  */
 
 import Type, { type TSchema, type TUnsafe } from 'typebox';
@@ -65,6 +66,56 @@ export function listType(
 /** Schema options for how server-side apply merges a map or struct: `granular` (default) or `atomic`. */
 export function mapType(type: 'granular' | 'atomic'): { 'x-kubernetes-map-type': string } {
   return { 'x-kubernetes-map-type': type };
+}
+
+/**
+ * One status condition: Kubernetes' `metav1.Condition`, with the validations its CRDs carry
+ * (the type a qualified name, the status `True`, `False` or `Unknown`, a CamelCase reason, length
+ * limits), so that what `setCondition()` writes is what the API server accepts and `kubectl
+ * explain` describes each field.
+ */
+export const Condition = Type.Object(
+  {
+    type: Type.String({
+      description: 'The condition in CamelCase or foo.example.com/CamelCase, e.g. Ready or Available.',
+      maxLength: 316,
+      pattern:
+        '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+    }),
+    status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')], {
+      description: 'True, False or Unknown.',
+    }),
+    observedGeneration: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        format: 'int64',
+        description: 'The .metadata.generation the condition was set from.',
+      }),
+    ),
+    lastTransitionTime: Type.String({
+      format: 'date-time',
+      description: 'When the status last changed.',
+    }),
+    reason: Type.String({
+      description: 'Why the status last changed: a CamelCase identifier, never empty.',
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+    }),
+    message: Type.String({
+      description: 'Details for people; may be empty.',
+      maxLength: 32768,
+    }),
+  },
+  { description: 'One aspect of the current state of the object (metav1.Condition).' },
+);
+
+/**
+ * `status.conditions`: a list of `Condition`s keyed by `type`, as the API conventions ask (a map
+ * list, so server-side apply merges each condition by its type). Wrap it in `Type.Optional`.
+ */
+export function conditions(description = "The latest observations of the object's state.") {
+  return Type.Array(Condition, { ...listType('map', ['type']), description });
 }
 
 export type { TSchema };

@@ -6,6 +6,8 @@
 
 export { default as Type, type Static, type TSchema } from 'typebox';
 export {
+  Condition,
+  conditions,
   intOrString,
   listType,
   mapType,

@@ -4,16 +4,7 @@
  * schema (`k8s.JobTemplateSpec` from operon/resource), so every Job field validates and is kept.
  */
 
-import { defineResource, k8s, listType, type ObjectType, Type } from 'operon/resource';
-
-const Condition = Type.Object({
-  type: Type.String(),
-  status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
-  reason: Type.String(),
-  message: Type.String(),
-  lastTransitionTime: Type.String({ format: 'date-time' }),
-  observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
-});
+import { conditions, defineResource, k8s, listType, type ObjectType, Type } from 'operon/resource';
 
 const JobReference = Type.Object({
   apiVersion: Type.String(),
@@ -81,9 +72,7 @@ export const Backup = defineResource({
         active: Type.Optional(
           Type.Array(JobReference, { ...listType('atomic'), description: 'Jobs running now.' }),
         ),
-        conditions: Type.Optional(
-          Type.Array(Condition, { ...listType('map', ['type']), description: 'Ready.' }),
-        ),
+        conditions: Type.Optional(conditions('Ready.')),
       }),
       printerColumns: [
         { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule' },

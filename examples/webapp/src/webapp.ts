@@ -6,6 +6,7 @@
  */
 
 import {
+  conditions,
   defineResource,
   intOrString,
   listType,
@@ -14,15 +15,6 @@ import {
   Type,
   validations,
 } from 'operon/resource';
-
-const Condition = Type.Object({
-  type: Type.String(),
-  status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
-  reason: Type.String(),
-  message: Type.String(),
-  lastTransitionTime: Type.String({ format: 'date-time' }),
-  observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
-});
 
 const Quantities = Type.Record(Type.String(), intOrString(), {
   description: 'Quantities such as cpu: 100m, memory: 128Mi.',
@@ -151,12 +143,7 @@ export const WebApp = defineResource({
         selector: Type.Optional(
           Type.String({ description: 'Label selector of the Pods, for the scale subresource.' }),
         ),
-        conditions: Type.Optional(
-          Type.Array(Condition, {
-            ...listType('map', ['type']),
-            description: 'Available, Progressing and Degraded.',
-          }),
-        ),
+        conditions: Type.Optional(conditions('Available, Progressing and Degraded.')),
       }),
       subresources: {
         scale: {
