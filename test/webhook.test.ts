@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Client, createClient, loadKubeconfig, ValidatingWebhookConfiguration } from 'operon/client';
 import { Action, controller } from 'operon/controller';
@@ -21,6 +22,10 @@ import { Admission, CONVERSION_ANNOTATION, defineWebhooks } from 'operon/webhook
 
 const exec = promisify(execFile);
 const KUBECTL = '/usr/bin/kubectl';
+/** cert-manager's own Certificate and Issuer CRDs (v1.21.1; see the README beside them). */
+const CERT_MANAGER_CRDS = ['cert-manager.io_certificates.yaml', 'cert-manager.io_issuers.yaml'].map((f) =>
+  fileURLToPath(new URL(`./fixtures/cert-manager/${f}`, import.meta.url)),
+);
 
 const Port = Type.Object({ name: Type.String(), port: Type.Integer({ minimum: 1, maximum: 65535 }) });
 const Widget = defineResource({
@@ -407,6 +412,58 @@ describe('generated webhook manifests', () => {
     assert.match(deployment, new RegExp(`secretName: ${cert.spec.secretName}`));
     assert.match(deployment, /OPERON_WEBHOOK_CERT_DIR/);
     assert.match(deployment, /containerPort: 9443/);
+  });
+
+  it("in cert-manager mode are accepted as a whole by a server-side dry-run apply, Issuer and Certificate by cert-manager's CRDs", async () => {
+    await plane.installCRDs(CERT_MANAGER_CRDS);
+    await using ns = await plane.createNamespace('widget-operator-cm');
+    const cm = defineOperator({
+      ...operator.definition,
+      namespace: ns.name,
+      webhookCertificates: 'cert-manager',
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'operon-webhook-cert-manager-'));
+    try {
+      const files = generateFiles(cm, 'manifests', {
+        image: 'registry.example.com/widget-operator:1.0.0',
+      }).filter((f) => f.path.endsWith('.yaml') && !f.path.startsWith('kustomization'));
+      const paths: string[] = [];
+      for (const f of files) {
+        const path = join(dir, f.path.replace(/\//g, '_'));
+        await writeFile(path, f.content);
+        paths.push(path);
+      }
+      // One apply of the whole set; --validate=strict makes a field cert-manager does not know an error.
+      const { stdout } = await kubectl(
+        'apply',
+        '--server-side',
+        '--dry-run=server',
+        '--validate=strict',
+        '--field-manager=test',
+        ...paths.flatMap((p) => ['-f', p]),
+      );
+      const applied = stdout.trim().split('\n');
+      const documents = files.flatMap((f) => f.content.split(/^---$/m).filter((d) => /\bkind:/.test(d)));
+      assert.equal(applied.length, documents.length, stdout);
+      for (const line of applied) assert.match(line, / serverside-applied \(server dry run\)$/, line);
+      assert.ok(
+        applied.includes(
+          'issuer.cert-manager.io/widget-operator-selfsigned serverside-applied (server dry run)',
+        ),
+        stdout,
+      );
+      assert.ok(
+        applied.includes(
+          'certificate.cert-manager.io/widget-operator-serving-cert serverside-applied (server dry run)',
+        ),
+        stdout,
+      );
+      assert.ok(
+        applied.some((l) => l.startsWith('validatingwebhookconfiguration.admissionregistration.k8s.io/')),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('are accepted by kubectl apply --server-side --dry-run=server', async () => {
