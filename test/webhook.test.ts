@@ -51,8 +51,14 @@ const Widget = defineResource({
   },
 });
 
+/** What each handler was told about dryRun, by `namespace/name`. */
+const dryRunSeen = { validate: new Map<string, boolean>(), default: new Map<string, boolean>() };
+const key = (o: { metadata?: { namespace?: string; name?: string } }) =>
+  `${o.metadata?.namespace}/${o.metadata?.name}`;
+
 const widgetHooks = defineWebhooks(Widget, {
   validate: (w, ctx) => {
+    dryRunSeen.validate.set(key(w), ctx.dryRun);
     if (w.spec.image.startsWith('evil.example/')) {
       return Admission.deny(`images from evil.example are not allowed (asked by ${ctx.userInfo.username})`, {
         field: 'spec.image',
@@ -68,7 +74,8 @@ const widgetHooks = defineWebhooks(Widget, {
     }
     return Admission.allow(w.spec.replicas === 0 ? ['replicas is 0: nothing will run'] : []);
   },
-  default: (w) => {
+  default: (w, ctx) => {
+    dryRunSeen.default.set(key(w), ctx.dryRun);
     w.spec.replicas ??= 1;
     w.spec.memory ??= '128Mi';
     return w;
@@ -199,6 +206,93 @@ describe('admission webhooks on the real API server', () => {
     run.child.stdin!.end(manifest);
     const { stderr } = await run;
     assert.match(stderr, /Warning: replicas is 0: nothing will run/);
+  });
+});
+
+describe('the admission context', () => {
+  it('tells both handlers that a kubectl --dry-run=server create is a dry run, and that a real create is not', async () => {
+    await using ns = await plane.createNamespace('dry-run');
+    const manifest = (name: string) =>
+      JSON.stringify({
+        apiVersion: 'webhook-test.operon.dev/v1',
+        kind: 'Widget',
+        metadata: { name, namespace: ns.name },
+        spec: { image: 'nginx' },
+      });
+    const run = exec(
+      KUBECTL,
+      ['--kubeconfig', plane.kubeconfig.path, 'create', '--dry-run=server', '-f', '-'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    run.child.stdin!.end(manifest('dry'));
+    assert.match((await run).stdout, /widget\.webhook-test\.operon\.dev\/dry created \(server dry run\)/);
+    assert.equal(dryRunSeen.validate.get(`${ns.name}/dry`), true, 'validate saw dryRun');
+    assert.equal(dryRunSeen.default.get(`${ns.name}/dry`), true, 'default saw dryRun');
+    await assert.rejects(client.get(Widget, 'dry', { namespace: ns.name }), /NotFound|not found/);
+
+    await client.create(Widget, { metadata: { name: 'wet', namespace: ns.name }, spec: { image: 'nginx' } });
+    assert.equal(dryRunSeen.validate.get(`${ns.name}/wet`), false);
+    assert.equal(dryRunSeen.default.get(`${ns.name}/wet`), false);
+  });
+});
+
+describe('timeoutSeconds', () => {
+  it('defineWebhooks accepts exactly the whole numbers the API server accepts, 1 to 30', async () => {
+    const asked = [-1, 0, 1, 10, 30, 31, 2.5];
+    const ours = asked.map((timeoutSeconds) => {
+      try {
+        const hooks = defineWebhooks(Gadget, {
+          validate: () => Admission.allow(),
+          validateOptions: { timeoutSeconds },
+          default: () => undefined,
+          defaultOptions: { timeoutSeconds },
+        });
+        assert.equal(hooks.validating!.timeoutSeconds, timeoutSeconds);
+        assert.equal(hooks.mutating!.timeoutSeconds, timeoutSeconds);
+        return true;
+      } catch (err) {
+        assert.match((err as Error).message, /timeoutSeconds must be a whole number from 1 to 30/);
+        return false;
+      }
+    });
+    assert.deepEqual(ours, [false, false, true, true, true, false, false]);
+    // The same values in a configuration the API server validates (dry run: nothing is installed).
+    const theirs = await Promise.all(
+      asked.map((timeoutSeconds) =>
+        client
+          .create(
+            ValidatingWebhookConfiguration,
+            {
+              metadata: { name: 'timeout-range-probe' },
+              webhooks: [
+                {
+                  name: 'validate.gadgets.webhook-test.operon.dev',
+                  clientConfig: { url: 'https://127.0.0.1:1/validate' },
+                  rules: [
+                    {
+                      apiGroups: [Gadget.group],
+                      apiVersions: ['v1'],
+                      operations: ['CREATE'],
+                      resources: [Gadget.plural],
+                    },
+                  ],
+                  admissionReviewVersions: ['v1'],
+                  sideEffects: 'None',
+                  timeoutSeconds,
+                },
+              ],
+            },
+            { dryRun: true },
+          )
+          .then(
+            () => true,
+            () => false,
+          ),
+      ),
+    );
+    assert.deepEqual(theirs, ours);
   });
 });
 
