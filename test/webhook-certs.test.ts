@@ -4,20 +4,23 @@ import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import {
   type Client,
+  CustomResourceDefinition,
   createClient,
   loadKubeconfig,
   Secret,
   ValidatingWebhookConfiguration,
 } from 'operon/client';
 import { defineResource, Type } from 'operon/resource';
-import { type ControlPlane, runWebhooks, useControlPlane } from 'operon/testing';
+import { type ControlPlane, eventually, runWebhooks, useControlPlane } from 'operon/testing';
 import {
   Admission,
   createCertificateRotator,
+  createWebhookServer,
   defineWebhooks,
   needsRenewal,
   SECRET_KEYS,
   serveOperatorWebhooks,
+  type WebhookServer,
 } from 'operon/webhook';
 
 const Token = defineResource({
@@ -27,6 +30,26 @@ const Token = defineResource({
 });
 const tokenHooks = defineWebhooks(Token, {
   validate: (t) => (t.spec.value === 'no' ? Admission.deny('no is not a token') : Admission.allow()),
+});
+
+// Two versions that hold the same number under different names, so only a conversion webhook maps them.
+const Badge = defineResource({
+  group: 'webhook-certs-test.operon.dev',
+  kind: 'Badge',
+  versions: {
+    v1alpha1: { spec: Type.Object({ count: Type.Integer() }) },
+    v1: { storage: true, spec: Type.Object({ amount: Type.Integer() }) },
+  },
+});
+const badgeHooks = defineWebhooks(Badge, {
+  conversion: {
+    spokes: {
+      v1alpha1: {
+        toHub: ({ spec: { count }, ...rest }) => ({ ...rest, spec: { amount: count } }),
+        fromHub: ({ spec: { amount }, ...rest }) => ({ ...rest, spec: { count: amount } }),
+      },
+    },
+  },
 });
 
 let plane: ControlPlane;
@@ -331,6 +354,128 @@ describe('webhook certificates kept in a Secret', () => {
       client.create(Token, { metadata: { name: 'no', namespace: ns.name }, spec: { value: 'no' } }),
       /no is not a token/,
     );
+  });
+});
+
+describe("the rotator and a CRD's conversion stanza", () => {
+  const crdName = `${Badge.plural}.${Badge.group}`;
+  const alpha = Badge.versions.v1alpha1;
+  const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString();
+  const firstCert = (bundle: string) =>
+    /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(bundle)?.[0] ?? '';
+  const installedBundle = async () =>
+    unb64(
+      (await client.get(CustomResourceDefinition, crdName)).spec.conversion?.webhook?.clientConfig?.caBundle,
+    );
+  /** The certificate a new TLS connection gets, verified with `ca`. */
+  const presented = (port: number, ca: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca }, () => {
+        resolve(socket.getPeerX509Certificate()!.toString());
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+
+  it('writes caBundle with the CA that signed the serving certificate, the API server converts through it, and a renewed CA replaces it', async () => {
+    await using ns = await plane.createNamespace('crd-ca');
+    let server: WebhookServer | undefined;
+    const options = {
+      client,
+      namespace: ns.name,
+      secretName: 'hook-cert',
+      hosts: ['127.0.0.1'],
+      customResourceDefinitions: [crdName],
+      server: { setCertificate: (c: { cert: string; key: string }) => server?.setCertificate(c) },
+    };
+    // A CA already inside the default 90-day lookahead: a later rotator with the defaults renews it.
+    const first = createCertificateRotator({ ...options, caValidityDays: 80, renewBeforeDays: 30 });
+    const initial = await first.check();
+    server = createWebhookServer({
+      routes: badgeHooks.routes(),
+      certificate: initial.serving,
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const stop = new AbortController();
+    const serving = server.start(stop.signal);
+    const address = await server.listen();
+    const port = Number(address.split(':').pop());
+    const crd = Badge.crd();
+    // As generated, but URL mode and no caBundle: the rotator is what makes the API server trust it.
+    await plane.installCRDs([
+      {
+        ...crd,
+        spec: {
+          ...crd.spec,
+          conversion: {
+            strategy: 'Webhook',
+            webhook: {
+              clientConfig: { url: `https://${address}${badgeHooks.conversionPath}` },
+              conversionReviewVersions: ['v1'],
+            },
+          },
+        },
+      },
+    ]);
+    try {
+      const checked = await first.check();
+      assert.equal(checked.ca, initial.ca);
+      const bundle = await installedBundle();
+      assert.equal(bundle, initial.ca, "caBundle is the Secret's CA");
+      assert.ok(
+        new X509Certificate(initial.serving.cert).verify(new X509Certificate(bundle).publicKey),
+        'that CA signed the serving certificate',
+      );
+
+      // Written at v1alpha1, stored at v1: the API server called the webhook over TLS it verified with caBundle.
+      await eventually('a create at v1alpha1 to be converted', () =>
+        client
+          .create(alpha, { metadata: { name: 'a', namespace: ns.name }, spec: { count: 3 } })
+          .then(() => true),
+      );
+      assert.deepEqual((await client.get(Badge, 'a', { namespace: ns.name })).spec, { amount: 3 });
+      assert.deepEqual((await client.get(alpha, 'a', { namespace: ns.name })).spec, { count: 3 });
+
+      // The CA is renewed: caBundle now leads with the new CA, which signed the certificate now served.
+      const renewed = await createCertificateRotator(options).check();
+      assert.equal(renewed.renewed, true);
+      assert.notEqual(firstCert(renewed.ca), firstCert(initial.ca), 'a new CA');
+      const after = await installedBundle();
+      assert.equal(after, renewed.ca, 'caBundle is the renewed bundle');
+      const newCa = new X509Certificate(firstCert(after));
+      assert.ok(new X509Certificate(renewed.serving.cert).verify(newCa.publicKey));
+      assert.ok(!new X509Certificate(renewed.serving.cert).verify(new X509Certificate(initial.ca).publicKey));
+      assert.equal(
+        await presented(port, after),
+        new X509Certificate(renewed.serving.cert).toString(),
+        'a new connection verified with the installed caBundle gets the renewed certificate',
+      );
+      // And the API server still converts both ways, with the new caBundle.
+      await eventually('a create at v1alpha1 to be converted after the CA renewal', () =>
+        client
+          .create(alpha, { metadata: { name: 'b', namespace: ns.name }, spec: { count: 7 } })
+          .then(() => true),
+      );
+      assert.deepEqual((await client.get(Badge, 'b', { namespace: ns.name })).spec, { amount: 7 });
+      const listed = await client.list(alpha, { namespace: ns.name });
+      assert.deepEqual(listed.items.map((b) => [b.metadata?.name, b.spec.count]).sort(), [
+        ['a', 3],
+        ['b', 7],
+      ]);
+    } finally {
+      // A conversion webhook that is gone would block reads and the namespace's deletion.
+      await plane.connection.request(
+        'PATCH',
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crdName}`,
+        {
+          body: { spec: { conversion: { strategy: 'None', webhook: null } } },
+          contentType: 'application/merge-patch+json',
+        },
+      );
+      stop.abort();
+      await serving;
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Client, createClient, loadKubeconfig, ValidatingWebhookConfiguration } from 'operon/client';
 import { Action, controller } from 'operon/controller';
@@ -21,6 +22,10 @@ import { Admission, CONVERSION_ANNOTATION, defineWebhooks } from 'operon/webhook
 
 const exec = promisify(execFile);
 const KUBECTL = '/usr/bin/kubectl';
+/** cert-manager's own Certificate and Issuer CRDs (v1.21.1; see the README beside them). */
+const CERT_MANAGER_CRDS = ['cert-manager.io_certificates.yaml', 'cert-manager.io_issuers.yaml'].map((f) =>
+  fileURLToPath(new URL(`./fixtures/cert-manager/${f}`, import.meta.url)),
+);
 
 const Port = Type.Object({ name: Type.String(), port: Type.Integer({ minimum: 1, maximum: 65535 }) });
 const Widget = defineResource({
@@ -46,8 +51,14 @@ const Widget = defineResource({
   },
 });
 
+/** What each handler was told about dryRun, by `namespace/name`. */
+const dryRunSeen = { validate: new Map<string, boolean>(), default: new Map<string, boolean>() };
+const key = (o: { metadata?: { namespace?: string; name?: string } }) =>
+  `${o.metadata?.namespace}/${o.metadata?.name}`;
+
 const widgetHooks = defineWebhooks(Widget, {
   validate: (w, ctx) => {
+    dryRunSeen.validate.set(key(w), ctx.dryRun);
     if (w.spec.image.startsWith('evil.example/')) {
       return Admission.deny(`images from evil.example are not allowed (asked by ${ctx.userInfo.username})`, {
         field: 'spec.image',
@@ -63,7 +74,8 @@ const widgetHooks = defineWebhooks(Widget, {
     }
     return Admission.allow(w.spec.replicas === 0 ? ['replicas is 0: nothing will run'] : []);
   },
-  default: (w) => {
+  default: (w, ctx) => {
+    dryRunSeen.default.set(key(w), ctx.dryRun);
     w.spec.replicas ??= 1;
     w.spec.memory ??= '128Mi';
     return w;
@@ -194,6 +206,93 @@ describe('admission webhooks on the real API server', () => {
     run.child.stdin!.end(manifest);
     const { stderr } = await run;
     assert.match(stderr, /Warning: replicas is 0: nothing will run/);
+  });
+});
+
+describe('the admission context', () => {
+  it('tells both handlers that a kubectl --dry-run=server create is a dry run, and that a real create is not', async () => {
+    await using ns = await plane.createNamespace('dry-run');
+    const manifest = (name: string) =>
+      JSON.stringify({
+        apiVersion: 'webhook-test.operon.dev/v1',
+        kind: 'Widget',
+        metadata: { name, namespace: ns.name },
+        spec: { image: 'nginx' },
+      });
+    const run = exec(
+      KUBECTL,
+      ['--kubeconfig', plane.kubeconfig.path, 'create', '--dry-run=server', '-f', '-'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    run.child.stdin!.end(manifest('dry'));
+    assert.match((await run).stdout, /widget\.webhook-test\.operon\.dev\/dry created \(server dry run\)/);
+    assert.equal(dryRunSeen.validate.get(`${ns.name}/dry`), true, 'validate saw dryRun');
+    assert.equal(dryRunSeen.default.get(`${ns.name}/dry`), true, 'default saw dryRun');
+    await assert.rejects(client.get(Widget, 'dry', { namespace: ns.name }), /NotFound|not found/);
+
+    await client.create(Widget, { metadata: { name: 'wet', namespace: ns.name }, spec: { image: 'nginx' } });
+    assert.equal(dryRunSeen.validate.get(`${ns.name}/wet`), false);
+    assert.equal(dryRunSeen.default.get(`${ns.name}/wet`), false);
+  });
+});
+
+describe('timeoutSeconds', () => {
+  it('defineWebhooks accepts exactly the whole numbers the API server accepts, 1 to 30', async () => {
+    const asked = [-1, 0, 1, 10, 30, 31, 2.5];
+    const ours = asked.map((timeoutSeconds) => {
+      try {
+        const hooks = defineWebhooks(Gadget, {
+          validate: () => Admission.allow(),
+          validateOptions: { timeoutSeconds },
+          default: () => undefined,
+          defaultOptions: { timeoutSeconds },
+        });
+        assert.equal(hooks.validating!.timeoutSeconds, timeoutSeconds);
+        assert.equal(hooks.mutating!.timeoutSeconds, timeoutSeconds);
+        return true;
+      } catch (err) {
+        assert.match((err as Error).message, /timeoutSeconds must be a whole number from 1 to 30/);
+        return false;
+      }
+    });
+    assert.deepEqual(ours, [false, false, true, true, true, false, false]);
+    // The same values in a configuration the API server validates (dry run: nothing is installed).
+    const theirs = await Promise.all(
+      asked.map((timeoutSeconds) =>
+        client
+          .create(
+            ValidatingWebhookConfiguration,
+            {
+              metadata: { name: 'timeout-range-probe' },
+              webhooks: [
+                {
+                  name: 'validate.gadgets.webhook-test.operon.dev',
+                  clientConfig: { url: 'https://127.0.0.1:1/validate' },
+                  rules: [
+                    {
+                      apiGroups: [Gadget.group],
+                      apiVersions: ['v1'],
+                      operations: ['CREATE'],
+                      resources: [Gadget.plural],
+                    },
+                  ],
+                  admissionReviewVersions: ['v1'],
+                  sideEffects: 'None',
+                  timeoutSeconds,
+                },
+              ],
+            },
+            { dryRun: true },
+          )
+          .then(
+            () => true,
+            () => false,
+          ),
+      ),
+    );
+    assert.deepEqual(theirs, ours);
   });
 });
 
@@ -407,6 +506,58 @@ describe('generated webhook manifests', () => {
     assert.match(deployment, new RegExp(`secretName: ${cert.spec.secretName}`));
     assert.match(deployment, /OPERON_WEBHOOK_CERT_DIR/);
     assert.match(deployment, /containerPort: 9443/);
+  });
+
+  it("in cert-manager mode are accepted as a whole by a server-side dry-run apply, Issuer and Certificate by cert-manager's CRDs", async () => {
+    await plane.installCRDs(CERT_MANAGER_CRDS);
+    await using ns = await plane.createNamespace('widget-operator-cm');
+    const cm = defineOperator({
+      ...operator.definition,
+      namespace: ns.name,
+      webhookCertificates: 'cert-manager',
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'operon-webhook-cert-manager-'));
+    try {
+      const files = generateFiles(cm, 'manifests', {
+        image: 'registry.example.com/widget-operator:1.0.0',
+      }).filter((f) => f.path.endsWith('.yaml') && !f.path.startsWith('kustomization'));
+      const paths: string[] = [];
+      for (const f of files) {
+        const path = join(dir, f.path.replace(/\//g, '_'));
+        await writeFile(path, f.content);
+        paths.push(path);
+      }
+      // One apply of the whole set; --validate=strict makes a field cert-manager does not know an error.
+      const { stdout } = await kubectl(
+        'apply',
+        '--server-side',
+        '--dry-run=server',
+        '--validate=strict',
+        '--field-manager=test',
+        ...paths.flatMap((p) => ['-f', p]),
+      );
+      const applied = stdout.trim().split('\n');
+      const documents = files.flatMap((f) => f.content.split(/^---$/m).filter((d) => /\bkind:/.test(d)));
+      assert.equal(applied.length, documents.length, stdout);
+      for (const line of applied) assert.match(line, / serverside-applied \(server dry run\)$/, line);
+      assert.ok(
+        applied.includes(
+          'issuer.cert-manager.io/widget-operator-selfsigned serverside-applied (server dry run)',
+        ),
+        stdout,
+      );
+      assert.ok(
+        applied.includes(
+          'certificate.cert-manager.io/widget-operator-serving-cert serverside-applied (server dry run)',
+        ),
+        stdout,
+      );
+      assert.ok(
+        applied.some((l) => l.startsWith('validatingwebhookconfiguration.admissionregistration.k8s.io/')),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('are accepted by kubectl apply --server-side --dry-run=server', async () => {
