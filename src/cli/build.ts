@@ -17,9 +17,9 @@ const HELP = `Usage: operon build [ENTRY] [--outfile FILE] [--external PKG]... [
 
 Bundles the operator's entry module, the modules it imports and Operon into one minified ES module
 for Node 22.18 or later, with a source map beside it (FILE.map): what the image runs, with no
-TypeScript loader and no module-by-module loading at start. The parts Operon loads only when they
-are used (webhook certificates, the YAML parser for kubeconfig files, the webhook server) go to
-FILE's folder as <name>-<part>-<hash>.mjs files, read only when used: ship them with FILE.
+TypeScript loader and no module-by-module loading at start. Modules loaded with import(), only
+when used, are not read at start: Operon's own (the webhook server, certificates) become chunks
+beside FILE (<name>-<part>-<hash>.mjs: ship them with FILE), packages stay external (below).
 
 Arguments and options:
   ENTRY             the entry module; default "operon.entry" in package.json, else src/operator.ts
@@ -31,10 +31,12 @@ Arguments and options:
   --condition NAME  also resolve package exports under condition NAME, as node --conditions does;
                     repeatable
 
-What stays external: Node's built-in modules; undici and prom-client, which Operon loads from its
-own files with require(), and the bundle loads from where Operon is installed (node_modules/operon,
-so the version Operon depends on); and each --external. So the image needs the production
-dependencies in node_modules (npm ci --omit=dev), as the Dockerfile of \`operon init\` has them.
+What stays external, loaded from node_modules at run time: Node's built-in modules; undici and
+prom-client, which Operon loads with require() from where Operon is installed (node_modules/operon,
+so the versions Operon depends on); packages loaded with import() (yaml for kubeconfig files,
+@peculiar/x509 and reflect-metadata for certificates), from the file the build resolved; and each
+--external. So the image runs FILE beside the production dependencies of the lockfile it was built
+with (npm ci --omit=dev), as the Dockerfile of \`operon init\` has it.
 Stack traces name the bundle's lines; run node --enable-source-maps to see the sources' lines.
 `;
 
