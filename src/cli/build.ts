@@ -205,8 +205,9 @@ export async function bundleOperator(options: BundleOptions): Promise<BundleResu
       platform: 'node',
       target: TARGET,
       minify: true,
-      // Class and function names stay as written: error names, logs and stack traces read as in the sources.
-      keepNames: true,
+      // Minified names, not esbuild's keepNames: that wraps every function and class as it is created
+      // in a call that sets its name, which cost 10% more allocation per reconcile (281 vs 256 KB, quick
+      // operator bench). Errors keep their \`name\` (set as a field); the source map has the rest.
       sourcemap: 'linked',
       banner: { js: BANNER },
       external: [...(options.external ?? [])],
