@@ -10,11 +10,10 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createClient, loadKubeconfig } from 'operon/client';
 import { startControlPlane } from 'operon/testing';
 import { NODE_FLAGS } from '../src/cli/init-templates.ts';
-import { BENCH_DIST, compileOperon } from './operator/peers.ts';
+import { compileOperon, OPERON_CONTENDER } from './operator/peers.ts';
 import { launch } from './operator/process.ts';
 import { Widget } from './operator/workload.ts';
 import { createConvergedFixture } from './operator.ts';
@@ -63,7 +62,7 @@ async function mappings(pid: number) {
 async function measure(flags: string[], ns: string) {
   const proc = launch({
     command: process.execPath,
-    args: [...flags, '--expose-gc', join(BENCH_DIST, 'operator', 'operon.js'), kubeconfig, ns],
+    args: [...flags, '--expose-gc', OPERON_CONTENDER, kubeconfig, ns],
   });
   try {
     const synced = await proc.synced(180_000);

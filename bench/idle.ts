@@ -5,15 +5,14 @@
  *
  *   node --conditions=operon:source bench/idle.ts [--runs=5] [-- COMMAND ARGS...]
  *
- * The default command is bench/operator/minimal.ts compiled (with dist/) as the operator bench compiles
- * the Operon contender, run by `node` with the generated Dockerfile's options (or OPERON_BENCH_NODE_FLAGS)
+ * The default command is bench/operator/minimal.ts bundled by `operon build` (from dist/) as the
+ * operator bench bundles the Operon contender, run by `node` with the generated Dockerfile's options (or OPERON_BENCH_NODE_FLAGS)
  * and --expose-gc; the kubeconfig and namespace are appended to it.
  */
 
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { useControlPlane } from 'operon/testing';
-import { BENCH_DIST, compileOperon, OPERON_NODE_FLAGS } from './operator/peers.ts';
+import { compileOperon, MINIMAL_CONTENDER, OPERON_NODE_FLAGS } from './operator/peers.ts';
 import { launch } from './operator/process.ts';
 
 const dashes = process.argv.indexOf('--');
@@ -21,7 +20,7 @@ const own = dashes < 0 ? process.argv.slice(2) : process.argv.slice(2, dashes);
 const runs = Number(own.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5);
 const command =
   dashes < 0
-    ? [process.execPath, ...OPERON_NODE_FLAGS, '--expose-gc', join(BENCH_DIST, 'operator', 'minimal.js')]
+    ? [process.execPath, ...OPERON_NODE_FLAGS, '--expose-gc', MINIMAL_CONTENDER]
     : process.argv.slice(dashes + 1);
 if (dashes < 0) await compileOperon();
 

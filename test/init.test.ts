@@ -122,7 +122,6 @@ describe('operon init', () => {
       'src/greeting.ts',
       'src/operator.ts',
       'test/operator.test.ts',
-      'tsconfig.build.json',
       'tsconfig.json',
     ]);
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
@@ -168,17 +167,24 @@ describe('operon init', () => {
     assert.match(output, /ℹ pass 1\n/);
     assert.match(output, /ℹ fail 0\n/);
 
-    // The image's build stage compiles src/ to JavaScript, and its ENTRYPOINT runs that: the same
-    // command here, against a real API server, starts the operator, syncs and stops on SIGTERM.
+    // The image's build stage bundles src/ and Operon (from its dist/) with operon build, and its
+    // ENTRYPOINT runs the bundle: the same command here, against a real API server, starts the
+    // operator, syncs and stops on SIGTERM.
     const build = await run('npm', ['run', 'build'], { cwd: dir, env: cleanEnv() });
     assert.equal(build.code, 0, build.stdout + build.stderr);
-    const operatorJs = await readFile(join(dir, 'dist/operator.js'), 'utf8');
-    assert.match(operatorJs, /from '\.\/greeting\.js'/, 'relative imports point at the .js files');
+    assert.match(build.stdout, /dist\/operator\.mjs \(\d+ KiB, \d+ chunks beside it\)/);
+    const bundle = await readFile(join(dir, 'dist/operator.mjs'), 'utf8');
+    assert.doesNotMatch(
+      bundle,
+      /from\s*"(operon\/|\.\/greeting)/,
+      'Operon and the sources are in the bundle',
+    );
     const dockerfile = await readFile(join(dir, 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /^RUN node node_modules\/operon\/dist\/cli\/main\.js build$/m);
     const entrypoint: string[] = JSON.parse(dockerfile.match(/^ENTRYPOINT (\[.*\])$/m)![1]!);
     assert.deepEqual(entrypoint, imageEntrypoint());
     await using plane = await useControlPlane();
-    const { Greeting } = await import(join(dir, 'dist/greeting.js'));
+    const { Greeting } = await import(join(dir, 'src/greeting.ts'));
     await plane.installCRDs([Greeting.crd()]);
     await using ns = await plane.createNamespace('init-image');
     const [node, ...args] = entrypoint;

@@ -3,7 +3,7 @@
  * ConfigMaps that reads the object and does nothing, under a manager with its defaults except the
  * HTTP endpoints (off, as the Go peer has them), on one namespace. Speaks bench/operator/protocol.ts.
  *
- *   node --expose-gc bench/operator/minimal.ts KUBECONFIG NAMESPACE
+ *   node --expose-gc bench/dist/operator/minimal.mjs KUBECONFIG NAMESPACE   (bundled by the bench)
  */
 
 import { ConfigMap, loadKubeconfig } from 'operon/client';

@@ -3,7 +3,7 @@
  * documentation writes controllers (`controller()` with `owns`, `applyOwned()`, `setCondition()`,
  * `updateStatus()`), run by a manager on one namespace.
  *
- *   node --expose-gc bench/dist/operator/operon.js KUBECONFIG NAMESPACE   (compiled by the bench)
+ *   node --expose-gc bench/dist/operator/operon.mjs KUBECONFIG NAMESPACE   (bundled by the bench)
  *
  * It answers `stats` (bench/operator/protocol.ts) with the time its reconciles spent per phase:
  * `get_ms` reading the widget from the cache (which waits for the informer to show this

@@ -10,6 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleOperator } from '../../src/cli/build.ts';
 import { NODE_FLAGS } from '../../src/cli/init-templates.ts';
 import type { LaunchSpec } from './process.ts';
 
@@ -33,8 +34,12 @@ export interface ContenderDef {
 
 const PEERS = fileURLToPath(new URL('../peers/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Where bench/tsconfig.contenders.json compiles the Operon contenders to (gitignored). */
+/** Where the Operon contenders are bundled to (gitignored). */
 export const BENCH_DIST = join(ROOT, 'bench', 'dist');
+/** The Operon contender of the operator bench (bench/operator/operon.ts), bundled. */
+export const OPERON_CONTENDER = join(BENCH_DIST, 'operator', 'operon.mjs');
+/** The minimal operator of the idle figures (bench/operator/minimal.ts), bundled. */
+export const MINIMAL_CONTENDER = join(BENCH_DIST, 'operator', 'minimal.mjs');
 
 /**
  * The Node options the Operon contender runs with: the generated Dockerfile's, or for experiments
@@ -46,14 +51,20 @@ export const OPERON_NODE_FLAGS: readonly string[] =
     : process.env.OPERON_BENCH_NODE_FLAGS.split(' ').filter(Boolean);
 
 /**
- * Compiles Operon as published (`npm run build`: dist/) and the Operon contenders against it
- * (bench/tsconfig.contenders.json: bench/dist/), so that they run as users' operators run in their
- * images: JavaScript, with `operon/*` resolved to dist/, no TypeScript loader in the process.
+ * Compiles Operon as published (`npm run build`: dist/) and bundles the Operon contenders against it
+ * with `operon build` (bench/dist/operator/*.mjs), so that they run as users' operators run in the
+ * images `operon init` generates: one minified JavaScript bundle, `operon/*` taken from dist/, no
+ * TypeScript loader in the process.
  */
 export async function compileOperon(): Promise<void> {
   const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
   await run(tsc, ['-p', 'tsconfig.build.json'], ROOT);
-  await run(tsc, ['-p', join('bench', 'tsconfig.contenders.json')], ROOT);
+  for (const [entry, outfile] of [
+    ['operon.ts', OPERON_CONTENDER],
+    ['minimal.ts', MINIMAL_CONTENDER],
+  ] as const) {
+    await bundleOperator({ entry: join(ROOT, 'bench', 'operator', entry), outfile });
+  }
 }
 const node = process.execPath;
 const goBin = (peer: string, binary: string) => join(PEERS, peer, 'bin', binary);
@@ -202,13 +213,7 @@ export async function prepareContenders(only?: readonly string[]): Promise<Conte
       name: `Operon ${version}`,
       launch: (kubeconfig, namespace) => ({
         command: node,
-        args: [
-          ...OPERON_NODE_FLAGS,
-          '--expose-gc',
-          join(BENCH_DIST, 'operator', 'operon.js'),
-          kubeconfig,
-          namespace,
-        ],
+        args: [...OPERON_NODE_FLAGS, '--expose-gc', OPERON_CONTENDER, kubeconfig, namespace],
       }),
       stats: true,
       note:
@@ -216,7 +221,7 @@ export async function prepareContenders(only?: readonly string[]): Promise<Conte
         'managedFields by default, no client-side limit); applyOwned (server-side apply of the ConfigMap, ' +
         'skipped when this controller last applied the same configuration to this object and the cache still ' +
         'shows it), setCondition and updateStatus (a write only when the status changed). Run as users run it ' +
-        `in production: compiled JavaScript (dist/ and the contender compiled by tsc), \`node ${OPERON_NODE_FLAGS.join(' ')}\` ` +
+        `in production: bundled by \`operon build\` (one minified file, from dist/), \`node ${OPERON_NODE_FLAGS.join(' ')}\` ` +
         (process.env.OPERON_BENCH_NODE_FLAGS === undefined
           ? 'as the generated Dockerfile has it'
           : '(OPERON_BENCH_NODE_FLAGS, not the generated Dockerfile’s)') +

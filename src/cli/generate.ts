@@ -48,7 +48,8 @@ export async function loadOperator(entry: string): Promise<Operator> {
   return operator;
 }
 
-async function defaultEntry(): Promise<string> {
+/** The entry module of the project in the working directory: package.json's `operon.entry`, else src/operator.ts. */
+export async function defaultEntry(): Promise<string> {
   try {
     const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { operon?: { entry?: string } };
     if (pkg.operon?.entry) return pkg.operon.entry;

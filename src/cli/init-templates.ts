@@ -47,7 +47,6 @@ export function projectFiles(o: ProjectOptions): ProjectFile[] {
     { path: 'Dockerfile', content: dockerfile(o) },
     { path: 'README.md', content: readme(o) },
     { path: 'package.json', content: packageJson(o) },
-    { path: 'tsconfig.build.json', content: tsconfigBuild() },
     { path: 'tsconfig.json', content: tsconfig() },
     { path: `src/${file}.ts`, content: resourceModule(o) },
     { path: 'src/controller.ts', content: controllerModule(o) },
@@ -115,7 +114,7 @@ function packageJson(o: ProjectOptions): string {
     "entry": "src/operator.ts"
   },
   "scripts": {
-    "build": "tsc -p tsconfig.build.json",
+    "build": "operon build",
     "test": "tsc -p tsconfig.json && node --test \\"test/**/*.test.ts\\"",
     "start": "node src/operator.ts",
     "generate": "operon generate manifests --out config"
@@ -157,24 +156,6 @@ function tsconfig(): string {
 `;
 }
 
-/**
- * What the image runs: the sources compiled to JavaScript in dist/, with relative `./x.ts` imports
- * rewritten to `./x.js`, so that production has no TypeScript loader in its start-up or memory.
- */
-function tsconfigBuild(): string {
-  return `{
-  "extends": "./tsconfig.json",
-  "compilerOptions": {
-    "noEmit": false,
-    "rewriteRelativeImportExtensions": true,
-    "rootDir": "src",
-    "outDir": "dist"
-  },
-  "include": ["src"]
-}
-`;
-}
-
 function npmrc(): string {
   // npm pins an install-script approval (allowScripts "node@24.21.0") only when the lockfile records
   // where each package came from; some setups turn that off, which would leave the pin unmatched.
@@ -190,15 +171,15 @@ dist/
 `;
 }
 
-/** The image's command: node with NODE_FLAGS, running the compiled entry module. */
+/** The image's command: node with NODE_FLAGS, running the bundle of `operon build`. */
 export function imageEntrypoint(): string[] {
-  return ['node', ...NODE_FLAGS, 'dist/operator.js'];
+  return ['node', ...NODE_FLAGS, 'dist/operator.mjs'];
 }
 
 function dockerfile(o: ProjectOptions): string {
   return `# The operator's image: docker build -t ${o.name}:0.1.0 .
-# The TypeScript sources are compiled to JavaScript (npm run build: tsc, from the lockfile's
-# devDependencies) in a build stage; the image runs that JavaScript, with no TypeScript loader.
+# The TypeScript sources and Operon are bundled into one minified JavaScript file (npm run build:
+# operon build) in a build stage; the image runs that file, with no TypeScript loader.
 
 # The base image, pinned by digest (a tag can move; a digest cannot). To update it, take the digest
 # of the new tag from docker-library/repo-info or \`docker buildx imagetools inspect node:TAG\`.
@@ -210,17 +191,19 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# Stage 2: src/ compiled to dist/ by the lockfile's TypeScript, with no install scripts; the image's
-# own node runs tsc (the node devDependency's binary is put in place by an install script).
+# Stage 2: src/ and Operon bundled into dist/operator.mjs by operon build (esbuild, from the lockfile),
+# with no install scripts; the image's own node runs it (the node devDependency's binary is put in
+# place by an install script).
 FROM \${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
 COPY src ./src
-RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+RUN node node_modules/operon/dist/cli/main.js build
 
-# Stage 3: the compiled operator and the production dependencies, nothing else. No package manager
+# Stage 3: the bundled operator and the production dependencies (the bundle loads undici, prom-client
+# and what it imports only when used from node_modules), nothing else. No package manager
 # at runtime: npm, npx, corepack and yarn are removed, and the command is node itself.
 FROM \${BASE_IMAGE}
 ENV NODE_ENV=production
@@ -301,8 +284,9 @@ kubectl get configmap hello -o yaml
 
 \`npm run generate\` writes \`config/\`: the CRD, least-privilege RBAC derived from the controller,
 a Namespace and a hardened Deployment, with a \`kustomization.yaml\`. Build the image the Deployment
-names (\`${o.name}:0.1.0\`, set in \`src/operator.ts\`) and apply. The image compiles \`src/\` to
-JavaScript (\`npm run build\`, into \`dist/\`) and runs \`node dist/operator.js\`:
+names (\`${o.name}:0.1.0\`, set in \`src/operator.ts\`) and apply. The image bundles \`src/\` and
+Operon into one JavaScript file (\`npm run build\`: \`operon build\`, into \`dist/operator.mjs\`) and
+runs \`node dist/operator.mjs\`:
 
 \`\`\`sh
 docker build -t ${o.name}:0.1.0 .
@@ -432,7 +416,7 @@ function operatorModule(o: ProjectOptions): string {
   return `/**
  * The ${o.name} operator: its definition (what \`operon generate\` reads) and, when run directly,
  * the operator itself: \`node src/operator.ts\` with a kubeconfig, or in a cluster from its image
- * (compiled to dist/operator.js by \`npm run build\`).
+ * (bundled into dist/operator.mjs by \`npm run build\`).
  */
 
 import { defineOperator } from 'operon/manager';

@@ -4,6 +4,7 @@
  */
 
 import { isOperonError } from '../errors.ts';
+import { buildCommand } from './build.ts';
 import { clusterCommand } from './cluster.ts';
 import { controlplaneCommand } from './controlplane.ts';
 import { generateCommand } from './generate.ts';
@@ -17,6 +18,7 @@ Usage:
   operon controlplane install [--version X.Y] [--force]   find or build the local control-plane binaries
   operon cluster up | down | status | kubeconfig           a persistent local development cluster
   operon generate crds | rbac | manifests [--out DIR]      CRDs, RBAC and deployment manifests of an operator
+  operon build [ENTRY] [--outfile dist/operator.mjs]       bundle the operator and Operon into one file to run
   operon help                                              this text
 
 Run \`operon <command> --help\` for a command's options.
@@ -27,6 +29,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   controlplane: controlplaneCommand,
   cluster: clusterCommand,
   generate: generateCommand,
+  build: buildCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
