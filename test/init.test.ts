@@ -130,7 +130,11 @@ describe('operon init', () => {
     assert.equal(pkg.private, true);
     // Node pinned exactly, and its install script approved for that version only.
     assert.match(pkg.devDependencies.node, /^24\.\d+\.\d+$/);
+    // esbuild (for operon build) at build time only, its install script declined for that version.
+    assert.match(pkg.devDependencies.esbuild, /^\d+\.\d+\.\d+$/);
+    assert.equal(pkg.dependencies.esbuild, undefined);
     assert.deepEqual(pkg.allowScripts, {
+      [`esbuild@${pkg.devDependencies.esbuild}`]: false,
       [`node@${pkg.devDependencies.node}`]: true,
       [pkg.dependencies.operon]: true,
     });

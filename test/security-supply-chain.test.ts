@@ -29,6 +29,7 @@ const scaffold = projectFiles({
   operon: '^0.1.0',
   typescript: '^7.0.2',
   typesNode: '^24.0.0',
+  esbuild: '0.28.2',
   node: '^24.21.0',
 });
 const file = (path: string) => scaffold.find((f) => f.path === path)!.content;
@@ -52,18 +53,19 @@ describe('the scaffolded image', () => {
     }
     assert.doesNotMatch(runtime, /^(RUN|CMD|ENTRYPOINT).*\bnpm (ci|install|start|run)\b/m);
     // node itself, with only V8/Node options (NODE_FLAGS) before the entry module.
-    assert.match(runtime, /^ENTRYPOINT \["node", ("--[a-z-]+(=[\w.-]+)?", )*"dist\/operator\.js"\]$/m);
-    // It runs JavaScript compiled in the build stage, never the TypeScript sources.
+    assert.match(runtime, /^ENTRYPOINT \["node", ("--[a-z-]+(=[\w.-]+)?", )*"dist\/operator\.mjs"\]$/m);
+    // It runs the bundle made in the build stage, never the TypeScript sources.
     assert.match(runtime, /^COPY --from=build --chown=0:0 \/app\/dist \.\/dist$/m);
     assert.doesNotMatch(runtime, /^COPY .*\bsrc\b/m);
     assert.match(runtime, /^USER 65532:65532$/m);
     for (const copy of runtime.match(/^COPY .*$/gm)!) assert.match(copy, /--chown=0:0/);
     // The dependencies come from the lockfile, with no install scripts run.
     assert.match(stages[0]!, /npm ci --omit=dev --ignore-scripts/);
-    // The build stage installs the devDependencies (tsc) from the lockfile too, with no scripts.
+    // The build stage installs the devDependencies (esbuild) from the lockfile too, with no
+    // scripts, and bundles with operon build.
     assert.match(stages[1]!, /^\$\{BASE_IMAGE\} AS build\n/);
     assert.match(stages[1]!, /^RUN npm ci --ignore-scripts /m);
-    assert.match(stages[1]!, /^RUN node node_modules\/typescript\/bin\/tsc -p tsconfig\.build\.json$/m);
+    assert.match(stages[1]!, /^RUN node node_modules\/operon\/dist\/cli\/main\.js build$/m);
   });
 
   it('matches the generated Deployment: the same UID, non-root, read-only root filesystem', async () => {
@@ -91,7 +93,8 @@ describe('install scripts', () => {
   it('the scaffold pins Node exactly and approves its install script for that version only', () => {
     const pkg = JSON.parse(file('package.json'));
     assert.equal(pkg.devDependencies.node, '24.21.0');
-    assert.deepEqual(pkg.allowScripts, { 'node@24.21.0': true });
+    // esbuild's script only checks its platform binary, which npm installs anyway: declined.
+    assert.deepEqual(pkg.allowScripts, { 'esbuild@0.28.2': false, 'node@24.21.0': true });
     // Pinned approvals match only when the lockfile records where packages came from.
     assert.match(file('.npmrc'), /^omit-lockfile-registry-resolved=false$/m);
   });
@@ -107,8 +110,11 @@ describe('install scripts', () => {
         // npm pins (name@version) only packages whose lock entry says where they were resolved from.
         pinnable: typeof entry.resolved === 'string',
       }));
+    // Declined: esbuild's script only checks for its platform binary, an optional dependency npm
+    // installs anyway (operon build runs without it; test/build.test.ts).
+    const declined = new Set(['esbuild']);
     const expected = Object.fromEntries(
-      withScripts.map((p) => [p.pinnable ? `${p.name}@${p.version}` : p.name, true]),
+      withScripts.map((p) => [p.pinnable ? `${p.name}@${p.version}` : p.name, !declined.has(p.name)]),
     );
     assert.deepEqual(pkg.allowScripts, expected);
   });

@@ -38,6 +38,8 @@ so the versions Operon depends on); packages loaded with import() (yaml for kube
 --external. So the image runs FILE beside the production dependencies of the lockfile it was built
 with (npm ci --omit=dev), as the Dockerfile of \`operon init\` has it.
 Stack traces name the bundle's lines; run node --enable-source-maps to see the sources' lines.
+esbuild does the bundling: an optional peer dependency of operon, needed at build time only (a
+devDependency of the projects operon init makes, so not in the image).
 `;
 
 /**
@@ -49,6 +51,14 @@ const BANNER =
 
 /** Node 22.18 is the oldest Node Operon supports (package.json engines). */
 const TARGET = 'node22.18';
+
+/** The esbuild versions operon build works with: operon's own peerDependencies entry. */
+const ESBUILD_RANGE: string =
+  (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      peerDependencies?: Record<string, string>;
+    }
+  ).peerDependencies?.esbuild ?? '0.28';
 
 export interface BundleOptions {
   /** The operator's entry module. */
@@ -158,6 +168,22 @@ function bundlePlugin(outdir: string, operon: string | undefined): Esbuild.Plugi
 /** Marks the plugin's own resolve calls, so that it does not answer them itself. */
 const SELF = Symbol('operon-build');
 
+/**
+ * esbuild, which operon build needs at build time only: an optional peer dependency of operon (a
+ * devDependency of the projects operon init makes), so that an operator's image does not carry it.
+ */
+async function loadEsbuild(): Promise<typeof Esbuild> {
+  try {
+    return await import('esbuild');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
+    throw new UsageError(
+      `operon build needs esbuild, which is not installed here: npm install --save-dev esbuild@${ESBUILD_RANGE}`,
+    );
+  }
+}
+
 /** Formats esbuild's messages as `file:line:column: error: text`, without colours. */
 async function format(
   esbuild: typeof Esbuild,
@@ -188,7 +214,7 @@ export async function bundleOperator(options: BundleOptions): Promise<BundleResu
     );
   }
   const name = basename(outfile, ext);
-  const esbuild = await import('esbuild');
+  const esbuild = await loadEsbuild();
   const operon = findOperon(dirname(entry));
   await removeOldChunks(outdir, name, ext);
   let result: Esbuild.BuildResult<{ metafile: true }>;

@@ -17,6 +17,8 @@ export interface ProjectOptions {
   /** Version ranges of the dev dependencies. */
   typescript: string;
   typesNode: string;
+  /** For `operon build` (npm run build), at build time only: not in the image. */
+  esbuild: string;
   node: string;
 }
 
@@ -101,6 +103,10 @@ function packageJson(o: ProjectOptions): string {
   const nodeVersion = exactVersion(o.node);
   const nodeSpec = nodeVersion ?? o.node;
   const nodeApproval = nodeVersion ? `node@${nodeVersion}` : 'node';
+  // esbuild's install script only checks for its platform binary, which npm installs as one of its
+  // optional dependencies anyway: declined, pinned like node's, so npm does not ask about it.
+  const esbuildVersion = exactVersion(o.esbuild);
+  const esbuildDecline = esbuildVersion ? `esbuild@${esbuildVersion}` : 'esbuild';
   return `{
   "name": ${JSON.stringify(o.name)},
   "version": "0.1.0",
@@ -124,10 +130,12 @@ function packageJson(o: ProjectOptions): string {
   },
   "devDependencies": {
     "@types/node": ${JSON.stringify(o.typesNode)},
+    "esbuild": ${JSON.stringify(o.esbuild)},
     "node": ${JSON.stringify(nodeSpec)},
     "typescript": ${JSON.stringify(o.typescript)}
   },
   "allowScripts": {
+    ${JSON.stringify(esbuildDecline)}: false,
     ${JSON.stringify(nodeApproval)}: true${o.operon.startsWith('file:') ? `,\n    ${JSON.stringify(o.operon)}: true` : ''}
   }
 }

@@ -207,6 +207,7 @@ export async function initCommand(args: string[]): Promise<number> {
     operon: operonDependency(PACKAGE_ROOT, own.version),
     typescript: dev.typescript ?? '^7.0.2',
     typesNode: dev['@types/node'] ?? '^24.0.0',
+    esbuild: dev.esbuild ?? '0.28.2',
     node: dev.node ?? '^24.0.0',
   };
   const files = projectFiles(options);
