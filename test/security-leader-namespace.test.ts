@@ -4,10 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Client, ConfigMap, createClient, loadKubeconfig } from 'operon/client';
+import {
+  type Client,
+  ConfigMap,
+  createClient,
+  loadKubeconfig,
+  Role,
+  RoleBinding,
+  Secret,
+} from 'operon/client';
 import { Action, controller } from 'operon/controller';
 import { rbacManifests } from 'operon/generate';
-import { type ControlPlane, useControlPlane } from 'operon/testing';
+import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
 import { parse, stringify } from 'yaml';
 import { killAll, operatorEnv, spawnOperator } from './support/operator-process.ts';
 
@@ -81,5 +89,61 @@ describe('the Lease namespace and the generated RBAC', () => {
     await athome.printed('reconciled');
     athome.child.kill('SIGTERM');
     assert.equal(await athome.exited, 0, athome.stderr().slice(-2000));
+  });
+
+  it('an operator told to keep its webhook certificates outside that namespace exits 1 saying so, and starts once granted', {
+    timeout: 120_000,
+  }, async () => {
+    await using home = await plane.createNamespace('certs-home');
+    await using elsewhere = await plane.createNamespace('certs-elsewhere');
+    const kubeconfig = await serviceAccountKubeconfig(home.name);
+    // No leader election: only the certificate Secret's namespace is checked.
+    const env = operatorEnv(kubeconfig, home.name, {
+      POD_NAMESPACE: elsewhere.name,
+      OPERATOR_NAMESPACE: home.name,
+      OPERON_LEADER_ELECTION: 'false',
+      OPERON_METRICS_ADDRESS: '0',
+      OPERON_HEALTH_ADDRESS: '0',
+      OPERON_WEBHOOKS: 'true',
+      OPERON_WEBHOOK_ADDRESS: '127.0.0.1:0',
+      WITH_WEBHOOKS: '1',
+    });
+    const secret = `${NAME}-webhook-cert`;
+    const refused = spawnOperator(OPERATOR, env);
+    assert.equal(await refused.exited, 1, refused.stderr().slice(-2000));
+    const said = refused.stderr();
+    assert.match(said, new RegExp(`Secret "${secret}" in namespace "${elsewhere.name}"`));
+    assert.match(said, /may not get, update, create Secrets there/);
+    assert.match(said, new RegExp(`"${home.name}" only \\(Role ${NAME}-webhook-certs\\)`));
+    assert.match(said, /--webhook-cert-path/);
+
+    // Granted there (what the message says to grant), it passes the check and keeps its
+    // certificates in that namespace.
+    const subject = { kind: 'ServiceAccount', name: NAME, namespace: home.name };
+    await admin.create(Role, {
+      metadata: { name: 'certs', namespace: elsewhere.name },
+      rules: [
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [secret], verbs: ['get', 'update'] },
+      ],
+    });
+    await admin.create(RoleBinding, {
+      metadata: { name: 'certs', namespace: elsewhere.name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'certs' },
+      subjects: [subject],
+    });
+    const granted = spawnOperator(OPERATOR, env);
+    try {
+      const kept = await eventually(`the Secret ${secret} in ${elsewhere.name}`, () =>
+        admin.get(Secret, secret, { namespace: elsewhere.name }).catch(() => undefined),
+      );
+      assert.ok(
+        kept.data?.['ca.crt'] && kept.data['tls.crt'],
+        'the Secret holds a CA and a serving certificate',
+      );
+    } finally {
+      granted.child.kill('SIGTERM');
+      await granted.exited;
+    }
   });
 });

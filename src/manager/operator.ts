@@ -178,12 +178,22 @@ export function defineOperator(def: OperatorDefinition): Operator {
                 warn: (msg, fields) => log.warn(msg, fields),
               }));
         const leaseNamespace = settings.string('leader-elect-namespace') ?? definition.namespace;
-        if (elect && leaseNamespace !== definition.namespace) {
-          // The generated Role grants Lease access in the operator's namespace only: elsewhere the
-          // elector would retry 403s for ever. Fail now, saying so, unless access was granted there.
+        // The generated Roles grant Lease and certificate Secret access in the operator's namespace
+        // only: elsewhere the elector would retry 403s for ever, and the webhooks never get a
+        // certificate. Fail now, saying so, unless access was granted there.
+        const selfSigned = serveWebhooks && !settings.string('webhook-cert-path');
+        if ((elect || selfSigned) && leaseNamespace !== definition.namespace) {
           const client = given ?? createClient(config!);
           try {
-            await checkLeaseAccess(client, def.name, leaseNamespace, definition.namespace);
+            if (elect) await checkLeaseAccess(client, def.name, leaseNamespace, definition.namespace);
+            if (selfSigned)
+              await checkWebhookSecretAccess(
+                client,
+                def.name,
+                webhookSecretName(def.name),
+                leaseNamespace,
+                definition.namespace,
+              );
           } finally {
             if (!given) await client.close();
           }
@@ -233,7 +243,7 @@ export function defineOperator(def: OperatorDefinition): Operator {
           webhooks: def.webhooks,
           namespace,
           names: {
-            secret: `${def.name}-webhook-cert`,
+            secret: webhookSecretName(def.name),
             configuration: def.name,
             hosts: [
               `${def.name}-webhook.${namespace}.svc`,
@@ -249,17 +259,21 @@ export function defineOperator(def: OperatorDefinition): Operator {
   };
 }
 
+/** The Secret the self-signed webhook certificates are kept in (the generated RBAC names it). */
+const webhookSecretName = (operator: string) => `${operator}-webhook-cert`;
+
 /**
- * Throws, saying where the generated RBAC grants it, when this identity may not hold the Lease
- * `name` in `namespace` (get and update on it, create on leases there), as SelfSubjectAccessReviews
- * answer. Says nothing when the API server cannot answer: the elector then reports what fails.
+ * The verbs of `checks` this identity may not use on `resource` in `namespace`, as
+ * SelfSubjectAccessReviews answer; none when the API server cannot answer (what then fails
+ * reports itself).
  */
-async function checkLeaseAccess(
+async function deniedVerbs(
   client: Client,
-  name: string,
   namespace: string,
-  operatorNamespace: string,
-): Promise<void> {
+  group: string,
+  resource: string,
+  checks: readonly (readonly [verb: string, name: string | undefined])[],
+): Promise<string[]> {
   const allowed = async (verb: string, object?: string) => {
     try {
       const review = await client.create(SelfSubjectAccessReview, {
@@ -267,8 +281,8 @@ async function checkLeaseAccess(
         kind: 'SelfSubjectAccessReview',
         spec: {
           resourceAttributes: {
-            group: 'coordination.k8s.io',
-            resource: 'leases',
+            group,
+            resource,
             namespace,
             verb,
             ...(object ? { name: object } : {}),
@@ -280,13 +294,25 @@ async function checkLeaseAccess(
       return true;
     }
   };
-  const checks = [
+  const answers = await Promise.all(checks.map(([verb, object]) => allowed(verb, object)));
+  return checks.filter((_, i) => !answers[i]).map(([verb]) => verb);
+}
+
+/**
+ * Throws, saying where the generated RBAC grants it, when this identity may not hold the Lease
+ * `name` in `namespace` (get and update on it, create on leases there).
+ */
+async function checkLeaseAccess(
+  client: Client,
+  name: string,
+  namespace: string,
+  operatorNamespace: string,
+): Promise<void> {
+  const denied = await deniedVerbs(client, namespace, 'coordination.k8s.io', 'leases', [
     ['get', name],
     ['update', name],
     ['create', undefined],
-  ] as const;
-  const answers = await Promise.all(checks.map(([verb, object]) => allowed(verb, object)));
-  const denied = checks.filter((_, i) => !answers[i]).map(([verb]) => verb);
+  ]);
   if (denied.length === 0) return;
   throw new OperonError(
     ErrorCode.InvalidArgument,
@@ -295,6 +321,35 @@ async function checkLeaseAccess(
       `in the operator's namespace "${operatorNamespace}" only (Role ${name}-leader-election). Run the operator in ` +
       `"${operatorNamespace}" or leave the setting unset; set namespace in defineOperator() and generate the RBAC again; ` +
       `or grant get and update on the Lease "${name}" and create on leases in "${namespace}".`,
+  );
+}
+
+/**
+ * Throws, as checkLeaseAccess does, when the self-signed webhook certificates' Secret `secret`
+ * cannot be kept in `namespace` (get and update on it, create on secrets there): without it no
+ * replica gets a serving certificate and readiness waits for ever.
+ */
+async function checkWebhookSecretAccess(
+  client: Client,
+  name: string,
+  secret: string,
+  namespace: string,
+  operatorNamespace: string,
+): Promise<void> {
+  const denied = await deniedVerbs(client, namespace, '', 'secrets', [
+    ['get', secret],
+    ['update', secret],
+    ['create', undefined],
+  ]);
+  if (denied.length === 0) return;
+  throw new OperonError(
+    ErrorCode.InvalidArgument,
+    `The webhook certificates would be kept in the Secret "${secret}" in namespace "${namespace}" (${describeSetting('leader-elect-namespace')}), ` +
+      `but this identity may not ${denied.join(', ')} Secrets there. The RBAC from operon generate rbac grants it ` +
+      `in the operator's namespace "${operatorNamespace}" only (Role ${name}-webhook-certs). Run the operator in ` +
+      `"${operatorNamespace}" or leave the setting unset; set namespace in defineOperator() and generate the RBAC again; ` +
+      `grant get and update on the Secret "${secret}" and create on secrets in "${namespace}"; ` +
+      `or give the certificates as files (${describeSetting('webhook-cert-path')}, cert-manager mode).`,
   );
 }
 

@@ -101,7 +101,7 @@ export const RUN_SETTINGS = [
     kind: 'name',
     default: 'the operator namespace (`<name>-system`)',
     description:
-      "The namespace of the Lease and of the webhook certificate Secret (the Deployment sets it from the pod). Another namespace than the definition's needs Lease access there: the generated Role grants it in the definition's only, and `run()` exits 1 when it is missing.",
+      "The namespace of the Lease and of the webhook certificate Secret (the Deployment sets it from the pod). Another namespace than the definition's needs Lease access there (and, with self-signed webhook certificates, Secret access): the generated Roles grant them in the definition's only, and `run()` exits 1 when one is missing.",
   },
   {
     flag: 'leader-elect-lease-duration-ms',
