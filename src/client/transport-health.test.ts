@@ -97,6 +97,7 @@ function transport(options: TransportOptions = {}, overrides: Partial<ClusterCon
 
 const get = (path = '/api/v1/namespaces/default/configmaps/a'): HttpRequest => ({ method: 'GET', path });
 const WATCH = '/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=1';
+const LIST = '/api/v1/namespaces/default/configmaps';
 
 /** Lets pending I/O callbacks run (not a synchronisation on time: nothing here waits for a clock). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -158,6 +159,40 @@ describe('request timeout', () => {
       5000,
     );
     res.body.destroy();
+  });
+
+  it('knows a watch by its decoded query, and arms the timeout for other queries', async () => {
+    handler = () => {};
+    const clock = createFakeClock();
+    const t = transport({ clock, requestTimeoutMs: 1000 });
+    const sendAndCount = async (path: string) => {
+      const before = seen.length;
+      t.send({ method: 'GET', path }).catch(() => {});
+      await eventually(`the server to see ${path}`, () => seen.length === before + 1, 5000);
+      return clock.pendingTimers();
+    };
+    assert.equal(await sendAndCount(`${LIST}?w%61tch=true`), 0, 'a percent-encoded watch is a watch');
+    assert.equal(await sendAndCount(`${LIST}?limit=1&watchers=1`), 1, 'a list names no watch');
+    assert.equal(await sendAndCount(`${LIST}?watch=0`), 2, 'watch=0 is no watch');
+  });
+
+  it('rejects with the caller’s reason when the caller aborts, and with OPERON_TIMEOUT when time is up', async () => {
+    handler = () => {};
+    const clock = createFakeClock();
+    const t = transport({ clock, requestTimeoutMs: 1000 });
+    const caller = new AbortController();
+    const aborted = t.json({ ...get(), signal: caller.signal });
+    await eventually('the server to see the request', () => seen.length === 1, 5000);
+    const reason = new Error('caller stopped');
+    caller.abort(reason);
+    await assert.rejects(aborted, (err) => err === reason);
+    clock.advance(1000);
+    assert.equal(t.stats.timedOut, 0, 'the aborted request armed no timeout that fired');
+    const timed = t.json({ ...get(), signal: new AbortController().signal });
+    await eventually('the server to see the second request', () => seen.length === 2, 5000);
+    clock.advance(1000);
+    await assert.rejects(timed, (err) => isOperonError(err, ErrorCode.Timeout));
+    await eventually('the server to see both cancelled', () => seen.every((r) => r.aborted), 5000);
   });
 
   it('takes a per-request timeout over the default, and 0 as none', async () => {

@@ -147,13 +147,19 @@ function tokenBucket(qps: number, burst: number, clock: Clock) {
 function isWatch(path: string): boolean {
   const q = path.indexOf('?');
   if (q < 0) return false;
+  // Most queries name no watch, not even percent-encoded: no need to parse them.
+  if (!path.includes('watch', q) && !path.includes('%', q)) return false;
   const watch = new URLSearchParams(path.slice(q + 1)).get('watch');
   return watch === '1' || watch === 'true';
 }
 
-/** A signal that aborts when any of `signals` does; `dispose()` unhooks it from them. */
+/**
+ * A signal that aborts when any of `signals` does, or when `abort(reason)` is called;
+ * `dispose()` unhooks it from them.
+ */
 function anySignal(signals: ReadonlyArray<AbortSignal | undefined | null>): {
   signal: AbortSignal;
+  abort(reason: unknown): void;
   dispose(): void;
 } {
   const controller = new AbortController();
@@ -165,6 +171,10 @@ function anySignal(signals: ReadonlyArray<AbortSignal | undefined | null>): {
   function dispose() {
     for (const s of hooked.splice(0)) s.removeEventListener('abort', onAbort);
   }
+  const abort = (reason: unknown) => {
+    controller.abort(reason);
+    dispose();
+  };
   for (const s of signals) {
     if (!s) continue;
     if (s.aborted) {
@@ -175,7 +185,7 @@ function anySignal(signals: ReadonlyArray<AbortSignal | undefined | null>): {
     s.addEventListener('abort', onAbort, { once: true });
     hooked.push(s);
   }
-  return { signal: controller.signal, dispose };
+  return { signal: controller.signal, abort, dispose };
 }
 
 /** The message an undici error carries when its HTTP/2 connection stopped answering PINGs. */
@@ -227,13 +237,17 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
 
   // The dispatcher depends on the client certificate, which an exec plugin may rotate.
   let dispatcher: Dispatcher | undefined;
-  let dispatcherKey = '';
+  // The certificate and key it was made with, compared as they are: joined into one key, the two
+  // PEM strings were copied on every request (2-5 KB each time).
+  let dispatcherCert: string | undefined;
+  let dispatcherKey: string | undefined;
   const retired: Dispatcher[] = [];
 
   function dispatcherFor(creds: Credentials): Dispatcher {
     if (closed) throw new OperonError(ErrorCode.ClientClosed, 'The client is closed.');
-    const key = `${creds.cert ?? ''}\u0000${creds.key ?? ''}`;
-    if (dispatcher && key === dispatcherKey) return dispatcher;
+    const cert = creds.cert ?? '';
+    const key = creds.key ?? '';
+    if (dispatcher && cert === dispatcherCert && key === dispatcherKey) return dispatcher;
     if (dispatcher) retired.push(dispatcher);
     const tls = {
       ...(config.ca ? { ca: config.ca } : {}),
@@ -258,6 +272,7 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
       if (UNRESPONSIVE.test((err as Error | undefined)?.message ?? '')) stats.unresponsive++;
     });
     dispatcher = created;
+    dispatcherCert = cert;
     dispatcherKey = key;
     return created;
   }
@@ -276,19 +291,19 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
     const dispatcher = dispatcherFor(creds);
     // The total timeout runs from here to the end of the answer's body, whoever reads it.
     const timeoutMs = req.timeoutMs ?? (isWatch(req.path) ? 0 : requestTimeoutMs);
-    const deadline = new AbortController();
-    const linked = anySignal([req.signal, deadline.signal]);
+    // One signal for the caller's and the deadline's aborts (one AbortController per request).
+    const linked = anySignal([req.signal]);
+    let expired: OperonError | undefined;
     const timer =
       timeoutMs > 0
         ? clock.setTimeout(() => {
             stats.timedOut++;
-            deadline.abort(
-              new OperonError(
-                ErrorCode.Timeout,
-                `${req.method} ${req.path.split('?')[0]} got no complete answer within ${timeoutMs} ms: the API server is overloaded or the connection is dead. It is retried like any failed request; raise requestTimeoutMs if answers this slow are expected.`,
-                { retryable: true },
-              ),
+            expired = new OperonError(
+              ErrorCode.Timeout,
+              `${req.method} ${req.path.split('?')[0]} got no complete answer within ${timeoutMs} ms: the API server is overloaded or the connection is dead. It is retried like any failed request; raise requestTimeoutMs if answers this slow are expected.`,
+              { retryable: true },
             );
+            linked.abort(expired);
           }, timeoutMs)
         : undefined;
     timer?.unref();
@@ -320,7 +335,7 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
     } catch (cause) {
       done();
       if (req.signal?.aborted) throw req.signal.reason;
-      if (deadline.signal.aborted) throw deadline.signal.reason;
+      if (expired) throw expired;
       if (closed) throw closedError(req, cause);
       throw unreachable(cause, config);
     }
@@ -328,10 +343,16 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
 
   async function send(req: HttpRequest): Promise<HttpResponse> {
     if (closed) throw closedError(req);
-    // Waits before the request is sent end with the caller's signal or with close().
-    const waits = anySignal([req.signal, closing.signal]);
+    // Waits before the request is sent end with the caller's signal or with close(). The signal
+    // for them is made on the first wait: most requests never wait (no QPS limit, credentials at
+    // hand), and it costs an AbortController and two listeners.
+    let waits: ReturnType<typeof anySignal> | undefined;
+    const waitSignal = () => {
+      waits ??= anySignal([req.signal, closing.signal]);
+      return waits.signal;
+    };
     try {
-      return await sendWithRetries(req, waits.signal);
+      return await sendWithRetries(req, waitSignal);
     } catch (err) {
       if (closed && !req.signal?.aborted) {
         if (err === closing.signal.reason) throw closedError(req);
@@ -339,15 +360,19 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
       }
       throw err;
     } finally {
-      waits.dispose();
+      waits?.dispose();
     }
   }
 
-  async function sendWithRetries(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+  async function sendWithRetries(req: HttpRequest, waitSignal: () => AbortSignal): Promise<HttpResponse> {
     let refreshed = false;
     for (let throttled = 0; ; ) {
-      if (limiter) await limiter(signal);
-      const creds = await config.auth.credentials(signal);
+      if (limiter) await limiter(waitSignal());
+      // Static credentials (or none) are at hand: getting them never waits, so needs no wait signal.
+      const { auth } = config;
+      const creds = await auth.credentials(
+        auth.kind === 'static' || auth.kind === 'none' ? req.signal : waitSignal(),
+      );
       if (closed) throw closedError(req);
       const res = await sendOnce(req, creds);
       if (res.status === 401 && !refreshed && config.auth.kind !== 'static' && config.auth.kind !== 'none') {
@@ -362,7 +387,7 @@ export function createTransport(config: ClusterConfig, options: TransportOptions
         stats.throttled++;
         const after = retryAfterSeconds(res.headers);
         await res.body.dump();
-        await sleep(Math.min(after ?? 2 ** throttled * 0.1, 60) * 1000, signal, clock);
+        await sleep(Math.min(after ?? 2 ** throttled * 0.1, 60) * 1000, waitSignal(), clock);
         continue;
       }
       return res;
