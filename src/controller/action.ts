@@ -46,11 +46,16 @@ export const Action = {
 /** Whether a value is a well-formed Action (reconcile results are checked, not trusted). A negative `requeueAfter` is well-formed: it means now. */
 export function isAction(value: unknown): value is Action {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as { type?: unknown; ms?: unknown; note?: unknown };
-  if (v.type === 'done') return true;
-  if (v.note !== undefined && typeof v.note !== 'string') return false;
-  if (v.type === 'requeue') return true;
-  return v.type === 'requeueAfter' && typeof v.ms === 'number' && Number.isFinite(v.ms);
+  // Never throws: a reconcile may return anything, a Proxy or an object with throwing getters too.
+  try {
+    const v = value as { type?: unknown; ms?: unknown; note?: unknown };
+    if (v.type === 'done') return true;
+    if (v.note !== undefined && typeof v.note !== 'string') return false;
+    if (v.type === 'requeue') return true;
+    return v.type === 'requeueAfter' && typeof v.ms === 'number' && Number.isFinite(v.ms);
+  } catch {
+    return false;
+  }
 }
 
 /** An error that must not be retried: the object is wrong, not the world. Counted, logged, not requeued. */

@@ -28,6 +28,23 @@ describe('actions', () => {
     assert.equal(isAction({ type: 'later' }), false);
     assert.equal(isAction('done'), false);
     assert.equal(isAction(null), false);
+    // Whatever a reconcile returns, recognising it never throws.
+    const throwing = {
+      type: 'requeue',
+      get note(): string {
+        throw new Error('getter');
+      },
+    };
+    assert.equal(isAction(throwing), false);
+    const trap = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+      },
+    );
+    assert.equal(isAction(trap), false);
   });
 
   it('marks an error terminal once, keeping the cause', () => {
