@@ -98,6 +98,10 @@ describe('operon build', () => {
     // Operon is in the bundle, not imported; what it loads when first used is named by path.
     assert.doesNotMatch(bundle, /from\s*"operon\//);
     assert.match(bundle, /import\("\.\.\/node_modules\/operon\/node_modules\/yaml\/[^"]+"\)/);
+    // undici's agent and prom-client's classes are bundled; what undici requires only for HTTP/1.1
+    // (its parser's WebAssembly) or FormData bodies is named by path.
+    assert.doesNotMatch(bundle, /"(undici\/lib\/(dispatcher|api)|prom-client\/lib)\//);
+    assert.match(bundle, /"\.\.\/node_modules\/operon\/node_modules\/undici\/lib\/llhttp\/llhttp-wasm\.js"/);
     const files = await readdir(join(project, 'dist'));
     assert.ok(
       files.some((f) => /^operator-certs-[A-Z0-9]{8}\.mjs$/.test(f)),
