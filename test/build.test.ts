@@ -97,8 +97,20 @@ describe('operon build', () => {
     assert.ok(existsSync(join(project, 'dist', 'operator.mjs.map')));
     // Operon is in the bundle, not imported; what it loads when first used is named by path.
     assert.doesNotMatch(bundle, /from\s*"operon\//);
-    assert.match(bundle, /import\("\.\.\/node_modules\/operon\/node_modules\/yaml\/[^"]+"\)/);
     const files = await readdir(join(project, 'dist'));
+    const chunks = await Promise.all(
+      files.filter((f) => f.endsWith('.mjs')).map((f) => readFile(join(project, 'dist', f), 'utf8')),
+    );
+    assert.match(
+      chunks.join('\n'),
+      /import\("\.\.\/node_modules\/operon\/node_modules\/@peculiar\/x509\/[^"]+"\)/,
+    );
+    // The YAML parser (for the kubeconfig file the operator below reads) is a chunk, not node_modules' files.
+    assert.doesNotMatch(chunks.join('\n'), /node_modules\/[^"]*yaml\//);
+    // undici's agent and prom-client's classes are bundled; what undici requires only for HTTP/1.1
+    // (its parser's WebAssembly) or FormData bodies is named by path.
+    assert.doesNotMatch(bundle, /"(undici\/lib\/(dispatcher|api)|prom-client\/lib)\//);
+    assert.match(bundle, /"\.\.\/node_modules\/operon\/node_modules\/undici\/lib\/llhttp\/llhttp-wasm\.js"/);
     assert.ok(
       files.some((f) => /^operator-certs-[A-Z0-9]{8}\.mjs$/.test(f)),
       `the certificates are a chunk of their own: ${files.join(', ')}`,

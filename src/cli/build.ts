@@ -18,8 +18,8 @@ const HELP = `Usage: operon build [ENTRY] [--outfile FILE] [--external PKG]... [
 Bundles the operator's entry module, the modules it imports and Operon into one minified ES module
 for Node 22.18 or later, with a source map beside it (FILE.map): what the image runs, with no
 TypeScript loader and no module-by-module loading at start. Modules loaded with import(), only
-when used, are not read at start: Operon's own (the webhook server, certificates) become chunks
-beside FILE (<name>-<part>-<hash>.mjs: ship them with FILE), packages stay external (below).
+when used, are not read at start: Operon's own (the webhook server, certificates, its YAML parser
+for kubeconfig files) become chunks beside FILE (<name>-<part>-<hash>.mjs: ship them with FILE), packages stay external (below).
 
 Arguments and options:
   ENTRY             the entry module; default "operon.entry" in package.json, else src/operator.ts
@@ -31,12 +31,13 @@ Arguments and options:
   --condition NAME  also resolve package exports under condition NAME, as node --conditions does;
                     repeatable
 
-What stays external, loaded from node_modules at run time: Node's built-in modules; undici and
-prom-client, which Operon loads with require() from where Operon is installed (node_modules/operon,
-so the versions Operon depends on); packages loaded with import() (yaml for kubeconfig files,
-@peculiar/x509 and reflect-metadata for certificates), from the file the build resolved; and each
---external. So the image runs FILE beside the production dependencies of the lockfile it was built
-with (npm ci --omit=dev), as the Dockerfile of \`operon init\` has it.
+What stays external, loaded from node_modules at run time: Node's built-in modules; packages loaded
+with import() (@peculiar/x509 and reflect-metadata for certificates; not Operon's YAML parser for
+kubeconfig files, a chunk), from the file the build resolved; what undici requires only when a request needs it (its HTTP/1.1 parser's
+WebAssembly, FormData bodies) and all of undici for a proxy, from where Operon is installed
+(node_modules/operon, so the version Operon depends on); and each --external. So the image runs FILE
+beside the production dependencies of the lockfile it was built with (npm ci --omit=dev), as the
+Dockerfile of \`operon init\` has it.
 Stack traces name the bundle's lines; run node --enable-source-maps to see the sources' lines.
 esbuild does the bundling: an optional peer dependency of operon, needed at build time only (a
 devDependency of the projects operon init makes, so not in the image).
@@ -103,14 +104,16 @@ const toPosix = (path: string) => path.split(sep).join('/');
 /**
  * What keeps the bundle's modules working as they do unbundled, where the project installs them.
  * `operon` is Operon's folder as the project sees it (see findOperon), if the project has one.
- * - A package loaded with `import()` (Operon's YAML parser and certificate library, for instance)
- *   stays out of the bundle: Node loads it when first used, from the file the build resolved, named
+ * - A package loaded with `import()` (Operon's certificate library, for instance; not those in
+ *   CHUNKED) stays out of the bundle: Node loads it when first used, from the file the build resolved, named
  *   relative to the bundle. So it is not parsed at start, and a CommonJS package gets its named
  *   exports from Node as unbundled (a bundled CommonJS module in a chunk would have only a default).
  * - `import.meta.url` in Operon's modules names their file under node_modules/operon, relative to
- *   the bundle, so the `createRequire(import.meta.url)` of src/client/undici.ts and
- *   src/metrics/prom-client.ts loads undici and prom-client from Operon's own dependencies, whether
- *   npm hoisted them, nested them or linked Operon.
+ *   the bundle, so the `createRequire(import.meta.url)` of src/client/undici.ts (undici's index,
+ *   for a proxy) loads undici from Operon's own dependencies, whether npm hoisted it, nested it or
+ *   linked Operon.
+ * - What undici's bundled agent requires only when a request needs it (UNDICI_LAZY) is required at
+ *   run time from the file the build resolved, named relative to the bundle, as import() is.
  * - The built-in types' schemas (the `k8s` export of operon/resource, 200 KB minified) are declared
  *   free of side effects, so an operator that does not use them leaves them out.
  * The image runs the bundle beside the node_modules of the lockfile it was built with, so the
@@ -137,6 +140,7 @@ function bundlePlugin(outdir: string, operon: string | undefined): Esbuild.Plugi
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.kind !== 'dynamic-import' || isBuiltin(args.path) || args.pluginData === SELF)
           return undefined;
+        if (CHUNKED.has(args.path) && inOperon(args.importer)) return undefined;
         const found = await build.resolve(args.path, {
           kind: args.kind,
           importer: args.importer,
@@ -144,6 +148,18 @@ function bundlePlugin(outdir: string, operon: string | undefined): Esbuild.Plugi
           pluginData: SELF,
         });
         if (found.errors.length > 0 || found.external || !isAbsolute(found.path)) return undefined;
+        return { path: fromBundle(found.path), external: true };
+      });
+      build.onResolve({ filter: UNDICI_LAZY }, async (args) => {
+        if (args.kind !== 'require-call' || args.pluginData === SELF || !UNDICI_LIB.test(args.importer))
+          return undefined;
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: SELF,
+        });
+        if (found.errors.length > 0 || !isAbsolute(found.path)) return undefined;
         return { path: fromBundle(found.path), external: true };
       });
       build.onResolve({ filter: /[/\\]builtin-schemas\.(ts|js)$/ }, (args) => {
@@ -164,6 +180,24 @@ function bundlePlugin(outdir: string, operon: string | undefined): Esbuild.Plugi
     },
   };
 }
+
+/**
+ * Packages Operon's own modules load with import() that are bundled into a lazily loaded chunk
+ * all the same: yaml, for kubeconfig files, which Operon takes from the chunk's default export.
+ * As 72 CommonJS modules read from node_modules, it cost a start with a kubeconfig file 95 ms of
+ * CPU; as a chunk, 45 ms.
+ */
+const CHUNKED = new Set(['yaml']);
+
+/** A module of undici's own files (lib/), whichever copy of undici it is. */
+const UNDICI_LIB = /[/\\]node_modules[/\\]undici[/\\]lib[/\\]/;
+
+/**
+ * What undici's agent requires only when a request needs it, and Operon's requests never or rarely
+ * do, so that it stays out of the bundle: its HTTP/1.1 parsers' WebAssembly (llhttp and milo, 300 KB
+ * of base64 that an HTTP/2 connection never reads) and the fetch API's FormData bodies (`web/`).
+ */
+const UNDICI_LAZY = /^\.\.\/(llhttp\/llhttp(_simd)?-wasm|milo\/|web\/)/;
 
 /** Marks the plugin's own resolve calls, so that it does not answer them itself. */
 const SELF = Symbol('operon-build');

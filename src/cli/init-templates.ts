@@ -210,8 +210,8 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN node node_modules/operon/dist/cli/main.js build
 
-# Stage 3: the bundled operator and the production dependencies (the bundle loads undici, prom-client
-# and what it imports only when used from node_modules), nothing else. No package manager
+# Stage 3: the bundled operator and the production dependencies (the bundle loads what it imports
+# only when used from node_modules), nothing else. No package manager
 # at runtime: npm, npx, corepack and yarn are removed, and the command is node itself.
 FROM \${BASE_IMAGE}
 ENV NODE_ENV=production

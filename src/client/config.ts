@@ -278,12 +278,14 @@ async function readKubeconfigFiles(
 
 /**
  * The YAML parser, loaded on the first kubeconfig read: an operator in a cluster reads none (it
- * uses its service account), and the parser is 72 modules.
+ * uses its service account), and the parser is 72 modules. Taken from the module's `default` (its
+ * CommonJS exports), which Node gives it unbundled and esbuild in the lazily loaded chunk that
+ * `operon build` makes of it (where it has no named exports).
  */
 let yaml: Promise<typeof import('yaml')> | undefined;
 
 async function parseYaml(text: string, path: string): Promise<unknown> {
-  yaml ??= import('yaml');
+  yaml ??= import('yaml').then((m) => m.default);
   const { parse } = await yaml;
   try {
     return parse(text);
