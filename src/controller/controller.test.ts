@@ -278,6 +278,94 @@ describe('controller: a reconcile can never crash the process', () => {
   });
 });
 
+describe('controller: log lines of a reconcile', () => {
+  it('writes the start and finish lines with the controller, key and reconcile ID at debug', async () => {
+    const ids: string[] = [];
+    const h = harness({
+      options: {
+        for: WebApp,
+        reconcile: async (_request, ctx) => {
+          ids.push(ctx.id);
+          ctx.log.info('inside', { n: 1 });
+          return Action.requeueAfter(2000);
+        },
+      },
+    });
+    h.informers.add(WebApp, obj('WebApp', 'a', 'ns'));
+    await settle();
+    const mine = h.lines.filter((l) => l.key === 'ns/a');
+    assert.deepEqual(
+      mine.map(({ time: _, seconds: __, ...rest }) => rest),
+      [
+        {
+          level: 'debug',
+          msg: 'reconcile started',
+          controller: 'unit',
+          key: 'ns/a',
+          reconcileID: ids[0],
+          reason: 'create',
+          reasons: 1,
+          attempt: 0,
+        },
+        { level: 'info', msg: 'inside', controller: 'unit', key: 'ns/a', reconcileID: ids[0], n: 1 },
+        {
+          level: 'debug',
+          msg: 'reconcile asked to run again later',
+          controller: 'unit',
+          key: 'ns/a',
+          reconcileID: ids[0],
+          result: 'requeue_after',
+          after: 2,
+        },
+      ],
+    );
+    assert.equal(typeof mine[2]!.seconds, 'number');
+    await h.running.stop(0);
+  });
+
+  it('makes no logger for a reconcile that logs nothing at an enabled level, and one for a reconcile that does', async () => {
+    const children: Array<Record<string, unknown>> = [];
+    const written: Array<{ msg: string; fields: Record<string, unknown> | undefined }> = [];
+    /** A logger at level error that records the children it makes and what they write. */
+    const recording = (bound: Record<string, unknown>): Logger => ({
+      debug() {},
+      info() {},
+      warn() {},
+      error: (msg, fields) => written.push({ msg, fields: { ...bound, ...fields } }),
+      child(fields) {
+        children.push(fields);
+        return recording({ ...bound, ...fields });
+      },
+      enabled: (level) => level === 'error',
+    });
+    const h = harness({
+      log: recording({}),
+      options: {
+        for: WebApp,
+        reconcile: async (request, ctx) => {
+          if (request.name === 'logs') ctx.log.error('something broke');
+          return Action.done();
+        },
+      },
+    });
+    h.informers.add(WebApp, obj('WebApp', 'quiet', 'ns'));
+    await settle();
+    assert.deepEqual(children, [{ controller: 'unit' }]);
+    h.informers.add(WebApp, obj('WebApp', 'logs', 'ns'));
+    await settle();
+    assert.equal(children.length, 2);
+    assert.deepEqual(Object.keys(children[1]!), ['key', 'reconcileID']);
+    assert.equal(children[1]!.key, 'ns/logs');
+    assert.deepEqual(written, [
+      {
+        msg: 'something broke',
+        fields: { controller: 'unit', key: 'ns/logs', reconcileID: children[1]!.reconcileID },
+      },
+    ]);
+    await h.running.stop(0);
+  });
+});
+
 describe('controller: requeueAfter(0) is not a hot loop', () => {
   for (const ms of [0, -1]) {
     it(`treats requeueAfter(${ms}) as a requeue with backoff`, async () => {

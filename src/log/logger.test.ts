@@ -32,6 +32,22 @@ describe('logger', () => {
     assert.equal(log.enabled('error'), true);
   });
 
+  it('reads OPERON_LOG_LEVEL once, when the logger is created: its children keep that level', () => {
+    const before = process.env.OPERON_LOG_LEVEL;
+    try {
+      process.env.OPERON_LOG_LEVEL = 'error';
+      const log = createLogger({ format: 'json', write: () => {} });
+      process.env.OPERON_LOG_LEVEL = 'debug';
+      const child = log.child({ key: 'ns/a' });
+      assert.equal(child.enabled('warn'), false);
+      assert.equal(child.enabled('error'), true);
+      assert.equal(createLogger({ format: 'json', write: () => {} }).enabled('debug'), true);
+    } finally {
+      if (before === undefined) delete process.env.OPERON_LOG_LEVEL;
+      else process.env.OPERON_LOG_LEVEL = before;
+    }
+  });
+
   it('writes readable lines when a terminal is attached', () => {
     const lines: string[] = [];
     createLogger({ tty: true, write: (l) => lines.push(l) }).info('hello', { n: 1 });

@@ -315,15 +315,27 @@ function safeWrite(write: (line: string) => void, line: string): void {
 }
 
 export function createLogger(options: LoggerOptions = {}, bound: Record<string, unknown> = {}): Logger {
-  return makeLogger(options, ownFields(bound));
+  // Options and the environment are read once here; children share what they resolved to.
+  const envLevel = process.env.OPERON_LOG_LEVEL as Level | undefined;
+  const tty = options.tty ?? Boolean(process.stderr.isTTY);
+  const sink: Sink = {
+    min: LEVELS[options.level ?? (envLevel && envLevel in LEVELS ? envLevel : 'info')] ?? LEVELS.info,
+    write: options.write ?? ((line: string) => process.stderr.write(line)),
+    pretty: options.format === 'pretty' || ((options.format ?? 'auto') === 'auto' && tty),
+  };
+  return makeLogger(sink, ownFields(bound));
 }
 
-function makeLogger(options: LoggerOptions, bound: ReadonlyArray<[string, unknown]>): Logger {
-  const envLevel = process.env.OPERON_LOG_LEVEL as Level | undefined;
-  const min = LEVELS[options.level ?? (envLevel && envLevel in LEVELS ? envLevel : 'info')] ?? LEVELS.info;
-  const write = options.write ?? ((line: string) => process.stderr.write(line));
-  const tty = options.tty ?? Boolean(process.stderr.isTTY);
-  const pretty = options.format === 'pretty' || ((options.format ?? 'auto') === 'auto' && tty);
+/** What a logger and its children resolved their options to. */
+interface Sink {
+  /** The lowest level written, as a LEVELS number. */
+  min: number;
+  write: (line: string) => void;
+  pretty: boolean;
+}
+
+function makeLogger(sink: Sink, bound: ReadonlyArray<[string, unknown]>): Logger {
+  const { min, write, pretty } = sink;
 
   const render = (level: Level, msg: unknown, fields: unknown): string => {
     const text = typeof msg === 'string' ? truncate(msg) : printable(toLoggable(msg));
@@ -373,7 +385,7 @@ function makeLogger(options: LoggerOptions, bound: ReadonlyArray<[string, unknow
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
-    child: (fields) => makeLogger({ ...options, write, tty }, [...bound, ...ownFields(fields)]),
+    child: (fields) => makeLogger(sink, [...bound, ...ownFields(fields)]),
     enabled: (level) => (LEVELS[level] ?? 0) >= min,
   };
 }
