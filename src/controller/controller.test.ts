@@ -350,7 +350,7 @@ describe('controller: log lines of a reconcile', () => {
     });
     h.informers.add(WebApp, obj('WebApp', 'quiet', 'ns'));
     await settle();
-    assert.deepEqual(children, [{ controller: 'unit' }]);
+    assert.deepEqual([...children], [{ controller: 'unit' }]);
     h.informers.add(WebApp, obj('WebApp', 'logs', 'ns'));
     await settle();
     assert.equal(children.length, 2);

@@ -9,6 +9,7 @@ import { Counter, Gauge, Histogram, Registry } from './prom-client.ts';
 
 /** How a reconcile ended: the `result` label of `controller_runtime_reconcile_total`, as controller-runtime sets it. */
 export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
+const RECONCILE_RESULTS: readonly ReconcileResult[] = ['success', 'error', 'requeue', 'requeue_after'];
 
 /** Why a key was queued for reconcile: the `reason` label of `operon_reconcile_reasons_total`. */
 export const RECONCILE_REASONS = [
@@ -106,9 +107,13 @@ export function createMetrics<C extends RegistryContentType = PrometheusContentT
   // prom-client types `registers` as a union of the two concrete registry types; ours is generic.
   const registers = [registry as Registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    reuse(registry, name, Counter, () => new Counter<L>({ name, help, labelNames, registers }));
+    reuse(registry, name, Counter, () =>
+      deferring(new Counter<L>({ name, help, labelNames, registers, collect })),
+    );
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-    reuse(registry, name, Gauge, () => new Gauge<L>({ name, help, labelNames, registers }));
+    reuse(registry, name, Gauge, () =>
+      deferring(new Gauge<L>({ name, help, labelNames, registers, collect })),
+    );
   const histogram = <L extends string>(
     name: string,
     help: string,
@@ -213,31 +218,38 @@ export function createMetrics<C extends RegistryContentType = PrometheusContentT
     if (existing) return existing;
     const labels = { controller: name };
     // Present every series from the start, as controller-runtime does, so rate() sees the first increase.
-    for (const result of ['success', 'error', 'requeue', 'requeue_after'] as const) {
+    for (const result of RECONCILE_RESULTS) {
       reconcileTotal.inc({ controller: name, result }, 0);
     }
     reconcileErrors.inc(labels, 0);
     terminalErrors.inc(labels, 0);
     panics.inc(labels, 0);
-    activeWorkers.set(labels, 0);
     reconcileTime.zero(labels);
     for (const reason of RECONCILE_REASONS) reasons.inc({ controller: name, reason }, 0);
 
+    const active = deferredGauge(activeWorkers, labels, 0);
+    const totals = {} as Record<ReconcileResult, () => void>;
+    for (const result of RECONCILE_RESULTS)
+      totals[result] = deferredCounter(reconcileTotal, { controller: name, result });
+    const reasonCounts = {} as Record<ReconcileReason, () => void>;
+    for (const reason of RECONCILE_REASONS) {
+      reasonCounts[reason] = deferredCounter(reasons, { controller: name, reason });
+    }
     const metrics: ControllerMetrics = {
       name,
       setMaxConcurrent: (workers) => {
         if (Number.isFinite(workers)) maxConcurrent.set(labels, workers);
       },
-      reconcileStarted: () => activeWorkers.inc(labels),
+      reconcileStarted: () => active.add(1),
       reconcileFinished(result, seconds) {
-        activeWorkers.dec(labels);
+        active.add(-1);
         if (Number.isFinite(seconds)) reconcileTime.observe(labels, Math.max(0, seconds));
-        reconcileTotal.inc({ controller: name, result });
+        totals[result]();
       },
-      error: () => reconcileErrors.inc(labels),
-      terminalError: () => terminalErrors.inc(labels),
-      panic: () => panics.inc(labels),
-      reason: (reason) => reasons.inc({ controller: name, reason }),
+      error: deferredCounter(reconcileErrors, labels),
+      terminalError: deferredCounter(terminalErrors, labels),
+      panic: deferredCounter(panics, labels),
+      reason: (reason) => reasonCounts[reason](),
     };
     controllers.set(name, metrics);
     return metrics;
@@ -247,7 +259,6 @@ export function createMetrics<C extends RegistryContentType = PrometheusContentT
     const existing = queues.get(name);
     if (existing) return existing;
     const labels = { name, controller: name };
-    depth.set(labels, 0);
     adds.inc(labels, 0);
     retries.inc(labels, 0);
     queueDuration.zero(labels);
@@ -260,12 +271,15 @@ export function createMetrics<C extends RegistryContentType = PrometheusContentT
     const set = (g: Gauge<'name' | 'controller'>) => (value: number) => {
       if (Number.isFinite(value)) g.set(labels, value);
     };
+    const queued = deferredGauge(depth, labels, 0);
     const metrics: Required<QueueMetrics> = {
-      depth: set(depth),
-      add: () => adds.inc(labels),
+      depth: (value) => {
+        if (Number.isFinite(value)) queued.set(value);
+      },
+      add: deferredCounter(adds, labels),
       queueLatency: observe(queueDuration),
       workDuration: observe(workDuration),
-      retry: () => retries.inc(labels),
+      retry: deferredCounter(retries, labels),
       unfinishedWorkSeconds: set(unfinished),
       longestRunningProcessorSeconds: set(longest),
     };
@@ -307,6 +321,71 @@ export function resourceLabel(type: ResourceType<KubernetesObject>): string {
 }
 
 type MetricClass = typeof Counter | typeof Gauge | typeof Histogram;
+
+/**
+ * Deferred updates: the counters and gauges a reconcile moves several times (queue depth and adds,
+ * active workers, results, reasons) keep their value in a number and hand it to prom-client when the
+ * series is read (a scrape, or `get()`), through the `collect` hook each series is created with.
+ * prom-client builds a label hash on every update, and on every `Gauge.set` sorts the label names
+ * too: 250 B per counter increment, 1,160 B per depth update (bench/operator's reconcile made about
+ * ten). A series that reads now shows what the updates so far amount to, as before.
+ */
+const flushes = new WeakMap<object, Array<() => void>>();
+
+/** The `collect` of the counters and gauges createMetrics() makes: applies their deferred updates. */
+function collect(this: object): void {
+  for (const flush of flushes.get(this) ?? []) flush();
+}
+
+/** Marks `metric` as one whose deferred updates its `collect` applies. */
+function deferring<M extends object>(metric: M): M {
+  flushes.set(metric, []);
+  return metric;
+}
+
+/** Counts on `counter{labels}`: increments are summed here and added when the series is read. */
+function deferredCounter<L extends string>(
+  counter: Counter<L>,
+  labels: Partial<Record<L, string>>,
+): () => void {
+  const list = flushes.get(counter);
+  // A series of the user's own (same name, same type) has no collect hook of ours: update it at once.
+  if (!list) return () => counter.inc(labels);
+  let pending = 0;
+  list.push(() => {
+    if (pending === 0) return;
+    counter.inc(labels, pending);
+    pending = 0;
+  });
+  return () => {
+    pending++;
+  };
+}
+
+/** Sets `gauge{labels}`, starting at `initial`: the value is kept here and set when the series is read. */
+function deferredGauge<L extends string>(
+  gauge: Gauge<L>,
+  labels: Partial<Record<L, string>>,
+  initial: number,
+): { set(value: number): void; add(delta: number): void } {
+  let value = initial;
+  gauge.set(labels, value);
+  const list = flushes.get(gauge);
+  const apply = () => gauge.set(labels, value);
+  list?.push(apply);
+  // A series of the user's own (same name, same type) has no collect hook of ours: set it at once.
+  const now = list ? () => {} : apply;
+  return {
+    set(v) {
+      value = v;
+      now();
+    },
+    add(delta) {
+      value += delta;
+      now();
+    },
+  };
+}
 
 /** The metric `name` already in `registry` if it has the same type, else a new one from `create`. */
 function reuse<M>(
