@@ -4,19 +4,11 @@
  * only when it changed, conditional on the resourceVersion read.
  */
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Client, Reader } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { withControllerReference } from './owner.ts';
 
-/**
- * JSON text with every object's keys in code-unit order, so that equal values give equal text
- * whatever order their keys were set in. Written out directly rather than through a
- * `JSON.stringify` replacer that sorts with `localeCompare` and rebuilds each object: a quarter of
- * the CPU on a reconcile's ConfigMap and status (it runs three times per reconcile). Values
- * serialise as `JSON.stringify` would: `toJSON()` is called, and undefined, functions and
- * symbols are left out of objects and are `null` in arrays.
- */
 /**
  * JSON text with every object's keys in code-unit order, so that equal values give equal text
  * whatever order their keys were set in (it runs three times per reconcile: the child's digest and
@@ -47,7 +39,7 @@ function sorted(value: unknown): unknown {
   const keys = Object.keys(record);
   let inOrder = true;
   for (let i = 1; i < keys.length && inOrder; i++) inOrder = keys[i - 1]! < keys[i]!;
-  if (!inOrder) keys.sort();
+  if (!inOrder) sortKeys(keys);
   // A plain object (JSON.stringify's fast path; a null-prototype one is slower).
   const copy: Record<string, unknown> = {};
   let changed = !inOrder;
@@ -60,6 +52,26 @@ function sorted(value: unknown): unknown {
     else copy[k] = s;
   }
   return changed ? copy : record;
+}
+
+/**
+ * Sorts object keys in place in code-unit order, as `keys.sort()` does. A reconcile's objects have
+ * few keys each, and `Array.prototype.sort` allocated about 900 B per call (its work arrays) where
+ * this allocates nothing. For the bench's reconcile: the ConfigMap's digest 2,117 instead of
+ * 4,861 B (with `hash()` in place of a Hash object), the status comparison 1,410 instead of
+ * 4,816 B. Larger objects still go to `sort()`.
+ */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
 }
 
 export function jsonEqual(a: unknown, b: unknown): boolean {
@@ -99,8 +111,9 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
 const appliedBy = new WeakMap<Client, Map<string, string>>();
 const MAX_APPLIED = 20_000;
 
-function digestOf(value: unknown): string {
-  return createHash('sha256').update(stable(value)).digest('base64url');
+/** SHA-256 of the value's canonical JSON, base64url; `hash()` in one call, without a Hash object. */
+export function digestOf(value: unknown): string {
+  return hash('sha256', stable(value), 'base64url');
 }
 
 /**
