@@ -163,6 +163,36 @@ describe('fenceClient', () => {
     assert.deepEqual(sent, [], 'the shared client was not closed');
   });
 
+  it("joins a caller's signal with the fence once, and every request made with it is cancelled by either", async () => {
+    const { client, sent } = recordingClient();
+    const fence = new AbortController();
+    const fenced = fenceClient(client, fence.signal);
+    const reconcile = new AbortController();
+    const o = { namespace: 'ns', signal: reconcile.signal };
+    const cm = { metadata: { name: 'x', namespace: 'ns' } };
+    const writes = [fenced.apply(ConfigMap, cm, o), fenced.status.replace(ConfigMap, cm, o)];
+    const other = new AbortController();
+    const elsewhere = fenced.get(ConfigMap, 'y', { namespace: 'ns', signal: other.signal });
+    assert.equal(sent[0]!.signal, sent[1]!.signal, 'one joined signal for the reconcile');
+    assert.notEqual(sent[2]!.signal, sent[0]!.signal);
+    const lost = new LeadershipLostError('lease-taken', 'taken by op-b');
+    fence.abort(lost);
+    for (const write of [...writes, elsewhere]) await assert.rejects(write, (err) => err === lost);
+    await assert.rejects(fenced.apply(ConfigMap, cm, o), (err) => err === lost);
+    assert.equal(sent.length, 3, 'nothing sent after the fence aborted');
+
+    const { client: second, sent: sentToo } = recordingClient();
+    const open = fenceClient(second, new AbortController().signal);
+    const mine = new AbortController();
+    const both = [
+      open.apply(ConfigMap, cm, { signal: mine.signal }),
+      open.delete(ConfigMap, 'x', { signal: mine.signal }),
+    ];
+    mine.abort(new Error('reconcile timed out'));
+    for (const request of both) await assert.rejects(request, /reconcile timed out/);
+    assert.equal(sentToo.length, 2);
+  });
+
   it("keeps the caller's own signal: aborting it cancels just that request", async () => {
     const { client, sent } = recordingClient();
     const fenced = fenceClient(client, new AbortController().signal);

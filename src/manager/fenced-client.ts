@@ -16,10 +16,24 @@ import { ErrorCode, OperonError } from '../errors.ts';
  * manager, which owns `client`, closes it.
  */
 export function fenceClient(client: Client, fence: AbortSignal): Client {
+  /**
+   * The caller's signal joined with the fence, one per caller signal: a reconcile passes its signal
+   * to each of its writes, and `AbortSignal.any()` costs 1.1 KB and 3 µs (2.9 KB and 14 µs once the
+   * transport listens on it), so each reconcile after its first write reuses the joined signal.
+   */
+  const joined = new WeakMap<AbortSignal, AbortSignal>();
+  const join = (signal: AbortSignal) => {
+    let both = joined.get(signal);
+    if (!both) {
+      both = AbortSignal.any([signal, fence]);
+      joined.set(signal, both);
+    }
+    return both;
+  };
   /** The caller's options with the fence added to their signal; throws the fence's reason once it aborted. */
   function guard<O extends { signal?: AbortSignal | undefined }>(options: O | undefined): O {
     fence.throwIfAborted();
-    const signal = options?.signal ? AbortSignal.any([options.signal, fence]) : fence;
+    const signal = options?.signal ? join(options.signal) : fence;
     return { ...(options as O), signal };
   }
   // Each method checks the fence when it is called, not when its promise is awaited.
