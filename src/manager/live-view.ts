@@ -43,6 +43,26 @@ export interface ControllerStatus {
   lastByKey: Record<string, ReconcileRecord>;
 }
 
+/**
+ * A reconcile record as the view keeps it: the time as a number, formatted only when the view is
+ * read (two `toISOString()` per reconcile were most of what the view allocated).
+ */
+type Kept = Omit<ReconcileRecord, 'at'> & { atMs: number };
+
+/** The record as `/status` shows it: a copy, its fields in the order they always had. */
+function shown(kept: Kept): ReconcileRecord {
+  const { id, key, reasons, result, seconds, error } = kept;
+  return {
+    id,
+    key,
+    reasons,
+    result,
+    at: new Date(kept.atMs).toISOString(),
+    ...(seconds !== undefined ? { seconds } : {}),
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
 const RECENT = 50;
 const PER_KEY = 1000;
 
@@ -50,8 +70,8 @@ interface View {
   kind: string;
   reconciles: number;
   errors: number;
-  recent: ReconcileRecord[];
-  byKey: Map<string, ReconcileRecord>;
+  recent: Kept[];
+  byKey: Map<string, Kept>;
   times: number[];
   observer?: ControllerObserver;
 }
@@ -80,17 +100,17 @@ export function createLiveView(metrics: Metrics): LiveView {
       const known = views.get(def.name);
       if (known?.observer) return known.observer;
       views.set(def.name, view);
-      const open = new Map<string, ReconcileRecord>();
+      const open = new Map<string, Kept>();
       view.observer = {
         enqueued: (_key: string, reason: Reason) => m.reason(reason.kind),
         reconcileStarted(key, id, reasons) {
           m.reconcileStarted();
-          const record: ReconcileRecord = {
+          const record: Kept = {
             id,
             key,
             reasons: reasons.map(describeReason),
             result: 'running',
-            at: new Date().toISOString(),
+            atMs: Date.now(),
           };
           open.set(id, record);
           view.byKey.delete(key);
@@ -109,13 +129,7 @@ export function createLiveView(metrics: Metrics): LiveView {
           const now = Date.now();
           view.times.push(now);
           while (view.times.length > 0 && now - view.times[0]! > 60_000) view.times.shift();
-          const record = open.get(o.id) ?? {
-            id: o.id,
-            key,
-            reasons: [],
-            result: o.result,
-            at: new Date().toISOString(),
-          };
+          const record: Kept = open.get(o.id) ?? { id: o.id, key, reasons: [], result: o.result, atMs: now };
           open.delete(o.id);
           record.result = o.result;
           record.seconds = Math.round(o.seconds * 1e6) / 1e6;
@@ -144,8 +158,8 @@ export function createLiveView(metrics: Metrics): LiveView {
           reconciles: view.reconciles,
           errors: view.errors,
           ratePerSecond: Math.round((view.times.length / 60) * 100) / 100,
-          recent: view.recent.slice(0, 20),
-          lastByKey: Object.fromEntries(view.byKey),
+          recent: view.recent.slice(0, 20).map(shown),
+          lastByKey: Object.fromEntries(Array.from(view.byKey, ([key, record]) => [key, shown(record)])),
         };
       });
     },
