@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Client, ConfigMap, createClient, Lease, loadKubeconfig } from 'operon/client';
+import { type Client, ConfigMap, createClient, isConflict, Lease, loadKubeconfig } from 'operon/client';
 import { Action, controller } from 'operon/controller';
 import { formatMicroTime } from 'operon/leader';
 import { createLogger } from 'operon/log';
@@ -73,22 +73,31 @@ function run(manager: Manager) {
 
 /** Writes the Lease as held by `holder`, freshly renewed: another replica taking over. */
 async function takeLease(namespace: string, holder: string): Promise<void> {
-  const lease = await client.get(Lease, LEASE, { namespace });
-  const now = formatMicroTime(Date.now());
-  await client.replace(
-    Lease,
-    {
-      ...lease,
-      spec: {
-        ...lease.spec,
-        holderIdentity: holder,
-        acquireTime: now,
-        renewTime: now,
-        leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1,
-      },
-    },
-    { namespace },
-  );
+  // The leader renews the Lease meanwhile: a replace based on an older read gets 409 Conflict, and
+  // is made again from a fresh read, as a real usurper would.
+  for (;;) {
+    const lease = await client.get(Lease, LEASE, { namespace });
+    const now = formatMicroTime(Date.now());
+    try {
+      await client.replace(
+        Lease,
+        {
+          ...lease,
+          spec: {
+            ...lease.spec,
+            holderIdentity: holder,
+            acquireTime: now,
+            renewTime: now,
+            leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1,
+          },
+        },
+        { namespace },
+      );
+      return;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+    }
+  }
 }
 
 const holderOf = async (namespace: string) =>
