@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +17,7 @@ import { Action, controller } from 'operon/controller';
 import { rbacManifests } from 'operon/generate';
 import { type ControlPlane, eventually, useControlPlane } from 'operon/testing';
 import { parse, stringify } from 'yaml';
+import { createSelfSignedCA, issueServingCert } from '../src/certs/index.ts';
 import { killAll, operatorEnv, spawnOperator } from './support/operator-process.ts';
 
 const OPERATOR = fileURLToPath(new URL('./fixtures/lease-operator.ts', import.meta.url));
@@ -144,6 +145,54 @@ describe('the Lease namespace and the generated RBAC', () => {
     } finally {
       granted.child.kill('SIGTERM');
       await granted.exited;
+    }
+  });
+
+  it('checks no Secret access when the webhook certificates come from files, or when the webhooks are not served', {
+    timeout: 120_000,
+  }, async () => {
+    await using home = await plane.createNamespace('files-home');
+    await using elsewhere = await plane.createNamespace('files-elsewhere');
+    const kubeconfig = await serviceAccountKubeconfig(home.name);
+    // cert-manager mode: a folder with tls.crt and tls.key; no Secret is read or written.
+    const certDir = join(dir, 'serving-certs');
+    await mkdir(certDir);
+    const serving = await issueServingCert(await createSelfSignedCA(), { dnsNames: ['localhost'] });
+    await writeFile(join(certDir, 'tls.crt'), serving.cert);
+    await writeFile(join(certDir, 'tls.key'), serving.key);
+    // The same refused identity and namespaces as above: only the certificates' source differs.
+    const base = {
+      POD_NAMESPACE: elsewhere.name,
+      OPERATOR_NAMESPACE: home.name,
+      OPERON_LEADER_ELECTION: 'false',
+      OPERON_METRICS_ADDRESS: '0',
+      OPERON_HEALTH_ADDRESS: '0',
+      OPERON_WEBHOOK_ADDRESS: '127.0.0.1:0',
+      WITH_WEBHOOKS: '1',
+    };
+    for (const [what, extra] of [
+      ['certificates from files', { OPERON_WEBHOOKS: 'true', OPERON_WEBHOOK_CERT_DIR: certDir }],
+      ['webhooks not served', { OPERON_WEBHOOKS: 'false' }],
+    ] as const) {
+      const started = spawnOperator(OPERATOR, operatorEnv(kubeconfig, home.name, { ...base, ...extra }));
+      try {
+        // Past the checks: the manager runs (its caches cannot sync, this identity may not list
+        // ConfigMaps, which does not matter here).
+        const waiting = new AbortController();
+        const first = await Promise.race([
+          eventually(
+            `${what}: the manager starting`,
+            () => (started.stderr().includes('"manager starting"') ? 'started' : undefined),
+            { signal: waiting.signal },
+          ),
+          started.exited.then((code) => `exited ${code}`),
+        ]).finally(() => waiting.abort());
+        assert.equal(first, 'started', `${what}: ${started.stderr().slice(-2000)}`);
+        assert.doesNotMatch(started.stderr(), /webhook certificates would be kept/, what);
+      } finally {
+        started.child.kill('SIGTERM');
+        await started.exited;
+      }
     }
   });
 });

@@ -6,8 +6,9 @@
 
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as Esbuild from 'esbuild';
 import { ErrorCode, OperonError } from '../errors.ts';
 import { defaultEntry } from './generate.ts';
@@ -205,17 +206,26 @@ const SELF = Symbol('operon-build');
 /**
  * esbuild, which operon build needs at build time only: an optional peer dependency of operon (a
  * devDependency of the projects operon init makes), so that an operator's image does not carry it.
+ * Resolved from each of `from` in turn: the entry first, so that the project's own devDependency
+ * is found (and the npm install the error names helps) even when Operon is linked from elsewhere
+ * (`file:`, a global install); then beside Operon, as `import('esbuild')` here would.
  */
-async function loadEsbuild(): Promise<typeof Esbuild> {
-  try {
-    return await import('esbuild');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
-    throw new UsageError(
-      `operon build needs esbuild, which is not installed here: npm install --save-dev esbuild@${ESBUILD_RANGE}`,
-    );
+export async function loadEsbuild(
+  from: readonly (string | URL)[] = [import.meta.url],
+): Promise<typeof Esbuild> {
+  for (const base of from) {
+    let path: string;
+    try {
+      path = createRequire(base).resolve('esbuild');
+    } catch (err) {
+      if ((err as { code?: string }).code === 'MODULE_NOT_FOUND') continue;
+      throw err;
+    }
+    return (await import(pathToFileURL(path).href)) as typeof Esbuild;
   }
+  throw new UsageError(
+    `operon build needs esbuild, which is not installed here: npm install --save-dev esbuild@${ESBUILD_RANGE}`,
+  );
 }
 
 /** Formats esbuild's messages as `file:line:column: error: text`, without colours. */
@@ -248,7 +258,7 @@ export async function bundleOperator(options: BundleOptions): Promise<BundleResu
     );
   }
   const name = basename(outfile, ext);
-  const esbuild = await loadEsbuild();
+  const esbuild = await loadEsbuild([pathToFileURL(entry), import.meta.url]);
   const operon = findOperon(dirname(entry));
   await removeOldChunks(outdir, name, ext);
   let result: Esbuild.BuildResult<{ metafile: true }>;

@@ -36,12 +36,14 @@ function timestamp(date: Date = new Date()): string {
  * Returns a new list with the condition set. `lastTransitionTime` is kept when the status did not
  * change (only reason, message or generation did), as the API conventions require; a new one is
  * `time` (pass `ctx.now()` in a reconcile, so an injected clock sets it), default the wall clock.
+ * From no list (`undefined` or `[]`), the conditions' status is `True`, `False` or `Unknown`, as
+ * `conditions()` of operon/resource declares it.
  */
 export function setCondition(
   conditions: readonly never[] | undefined,
   input: ConditionInput,
   time?: string | Date,
-): Condition[];
+): (Condition & { status: ConditionInput['status'] })[];
 export function setCondition<C extends ConditionLike>(
   conditions: readonly C[] | undefined,
   input: ConditionInput,

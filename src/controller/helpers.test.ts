@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubernetesObject } from '../client/resource.ts';
+import type { conditions, Static } from '../resource/index.ts';
 import { Action, isAction, isTerminal, terminal } from './action.ts';
 import { findCondition, isTrue, removeCondition, setCondition } from './conditions.ts';
 import { controller } from './controller.ts';
@@ -90,6 +91,21 @@ describe('conditions', () => {
       removeCondition(c, 'Ready').map((x) => x.type),
       ['Degraded'],
     );
+  });
+
+  it("fits a status declared with conditions(), from no list, an empty one or the object's, without casts", () => {
+    // Type-level: each assignment compiles only if setCondition() returns what conditions() declares
+    // (status True, False or Unknown), whatever list it started from.
+    type Declared = Static<ReturnType<typeof conditions>>;
+    const input = { type: 'Ready', status: 'True', reason: 'Built' } as const;
+    const fromNothing: Declared = setCondition(undefined, input, 't1');
+    const fromEmpty: Declared = setCondition([], input, 't1');
+    const fromObject: Declared = setCondition(fromEmpty, { ...input, status: 'False' }, 't2');
+    const kept: Declared = removeCondition(fromObject, 'Other');
+    assert.deepEqual(fromNothing, fromEmpty);
+    assert.deepEqual(kept, [
+      { type: 'Ready', status: 'False', reason: 'Built', message: '', lastTransitionTime: 't2' },
+    ]);
   });
 });
 

@@ -91,6 +91,39 @@ describe('webhooks served from a certificate folder (cert-manager mode)', () => 
     }
   });
 
+  it('a stop while the certificates are read leaves nothing listening or re-reading them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'operon-run-test-'));
+    try {
+      const ca = await createSelfSignedCA();
+      const pair = await issueServingCert(ca, { hosts: ['localhost', '127.0.0.1'] });
+      await writeFile(join(dir, 'tls.crt'), pair.cert);
+      await writeFile(join(dir, 'tls.key'), pair.key);
+      const handles = () =>
+        process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap' || r === 'Timeout');
+      const before = handles();
+      const stop = new AbortController();
+      const serving = serveOperatorWebhooks(
+        {
+          webhooks: [hooks],
+          client: {} as Client,
+          log: recordingLogger([]),
+          namespace: 'unused',
+          names: { secret: 'unused', configuration: 'unused', hosts: ['localhost'] },
+          address: '127.0.0.1:0',
+          certDir: dir,
+        },
+        stop.signal,
+      );
+      // A SIGTERM just after start: the files are being read (the first await).
+      stop.abort(new Error('shutting down'));
+      await assert.rejects(serving, /shutting down/);
+      // Before, the re-read timer and the listening socket stayed: the process never exited.
+      assert.deepEqual(handles(), before);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes an IPv6 address in brackets, as the metrics address does', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'operon-run-test-'));
     const stop = new AbortController();

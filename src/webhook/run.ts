@@ -65,6 +65,8 @@ export async function serveOperatorWebhooks(
       key: await readFile(join(dir, 'tls.key'), 'utf8'),
     });
     let current = await read();
+    // A stop during the read: its abort event has passed, so nothing below would ever end.
+    signal.throwIfAborted();
     server.setCertificate(current);
     const timer = setInterval(() => {
       // A read between the writes of a rotation can pair a new key with the old certificate: the

@@ -598,6 +598,14 @@ describe('webhook server timeouts and shutdown', () => {
     }
   });
 
+  it('start() with a stop already asked for closes what listen() opened, and rejects', async () => {
+    const server = createWebhookServer({ routes: [], host: '127.0.0.1', port: 0, certificate: serving });
+    const address = await server.listen();
+    const stopped = AbortSignal.abort(new Error('stopped before serving'));
+    await assert.rejects(server.start(stopped), /stopped before serving/);
+    await assert.rejects(post(address, ca.cert, '/v', review({})), /ECONNREFUSED/);
+  });
+
   it('will not listen without a certificate', async () => {
     const server = createWebhookServer({ routes: [], host: '127.0.0.1', port: 0 });
     await assert.rejects(server.listen(), /has no certificate/);

@@ -442,7 +442,12 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       return address;
     },
     async start(signal) {
-      signal.throwIfAborted();
+      if (signal.aborted) {
+        // Stopped before it serves: what listen() may have opened closes, or it would keep the
+        // process alive after everything else stopped.
+        await stop();
+        signal.throwIfAborted();
+      }
       await listen();
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
