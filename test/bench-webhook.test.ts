@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { BENCH_TIMEOUT_MS, runBench } from './support/bench-run.ts';
 
 describe('npm run bench -- --sections=webhook --quick', () => {
   // Its own timeout, above the runner's 5 minutes: on a new clone it builds the controller-runtime peer first.
   it('builds the controller-runtime webhook and measures every path, each row with all its figures', {
-    timeout: 1_200_000,
+    timeout: BENCH_TIMEOUT_MS,
   }, async () => {
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          ['--conditions=operon:source', 'bench/run.ts', '--quick', '--sections=webhook'],
-          { cwd: ROOT, timeout: 1_200_000, maxBuffer: 64 * 1024 * 1024 },
-          (err, out, errOut) =>
-            resolve({
-              code: err ? Number((err as { code?: number }).code ?? 1) : 0,
-              stdout: out,
-              stderr: errOut,
-            }),
-        );
-      },
-    );
+    const { code, stdout, stderr } = await runBench(['--quick', '--sections=webhook']);
     assert.equal(code, 0, stderr.slice(-3000));
     assert.ok(stdout.includes('## Admission webhook round trip'), stdout);
     assert.ok(stdout.includes('| Path | p50 ms | p99 ms | creates/s |'), stdout);

@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { BENCH_TIMEOUT_MS, runBench } from './support/bench-run.ts';
 
 describe('npm run bench -- --quick (the operator section)', () => {
   // Its own timeout, above the runner's 5 minutes: on a new clone it builds every peer first.
   it('builds or installs every peer from its registry and measures every contender, each checked correct', {
-    timeout: 1_200_000,
+    timeout: BENCH_TIMEOUT_MS,
   }, async () => {
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          ['--conditions=operon:source', 'bench/run.ts', '--quick', '--sections=operator'],
-          { cwd: ROOT, timeout: 1_200_000, maxBuffer: 64 * 1024 * 1024 },
-          (err, out, errOut) =>
-            resolve({
-              code: err ? Number((err as { code?: number }).code ?? 1) : 0,
-              stdout: out,
-              stderr: errOut,
-            }),
-        );
-      },
-    );
+    const { code, stdout, stderr } = await runBench(['--quick', '--sections=operator']);
     assert.equal(code, 0, stderr.slice(-3000));
     for (const heading of ['#### Converge', '#### Latency', '#### Cache'])
       assert.ok(stdout.includes(heading), heading);
