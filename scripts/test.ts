@@ -16,6 +16,9 @@
  */
 
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { printProgress } from '../src/cli/usage.ts';
 import { resolveRelease } from '../src/testing/binaries.ts';
@@ -81,9 +84,19 @@ if (!unitOnly && existing) {
   );
 }
 
+// Besides the usual output, the failures alone go to a file, printed again at the very end (after
+// the control plane's logs), so the last lines of a CI log say what failed and why.
+const failuresDir = mkdtempSync(join(tmpdir(), 'operon-test-'));
+const failuresFile = join(failuresDir, 'failures.txt');
+const reporters = [
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${new URL('./failures-reporter.ts', import.meta.url).href}`,
+  `--test-reporter-destination=${failuresFile}`,
+];
 const child = spawn(
   process.execPath,
-  ['--conditions=operon:source', '--test', '--test-timeout=300000', ...patterns],
+  ['--conditions=operon:source', '--test', '--test-timeout=300000', ...reporters, ...patterns],
   {
     stdio: 'inherit',
     env: {
@@ -104,4 +117,12 @@ if (plane) {
     );
   await plane.stop();
 }
+let failures = '';
+try {
+  failures = readFileSync(failuresFile, 'utf8');
+} catch {
+  // No file: the runner stopped before reporting anything; its own output says why.
+}
+rmSync(failuresDir, { recursive: true, force: true });
+if (code !== 0 && failures.trim() !== '') process.stderr.write(`\n[test] what failed:\n\n${failures}`);
 process.exitCode = code;
