@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { type Client, createClient, isAlreadyExists, Job, loadKubeconfig, Namespace } from 'operon/client';
 import { findCondition } from 'operon/controller';
 import { generateFiles } from 'operon/generate';
-import { silentLogger } from 'operon/log';
-import { createManager } from 'operon/manager';
+import { createLogger } from 'operon/log';
+import { createManager, type Manager } from 'operon/manager';
 import {
   type ControlPlane,
   createTestClock,
@@ -71,6 +71,16 @@ const staysActive = {
   },
 };
 
+// The operators' logs (debug level), printed when a test fails: a stall on the test clock (a
+// retry waiting for a time the test never reaches) is only visible there.
+let logLines: string[] = [];
+afterEach((t) => {
+  // Node sets `passed` on the TestContext after the test (the installed typings lack it).
+  if ((t as { passed?: boolean }).passed === false)
+    process.stderr.write(`[backup] operator log of "${t.name}":\n${logLines.join('')}\n`);
+  logLines = [];
+});
+
 /** Runs the Backup controller in `namespace` on a test clock that starts at the real time. */
 async function runOperator(namespace: string) {
   const clock = createTestClock({ now: Date.now() });
@@ -88,13 +98,14 @@ async function runOperator(namespace: string) {
     metricsAddress: false,
     healthAddress: false,
     gracefulShutdownMs: 5000,
-    log: silentLogger,
+    log: createLogger({ level: 'debug', format: 'json', write: (line) => logLines.push(line) }),
   });
   manager.add(backupController);
   const ac = new AbortController();
   const running = manager.start(ac.signal);
   return {
     clock,
+    manager,
     async [Symbol.asyncDispose]() {
       ac.abort();
       await running;
@@ -123,10 +134,18 @@ async function readyIs(namespace: string, name: string, reason: string, message?
   });
 }
 
-/** Moves the clock to `wall` once the controller's requeue for that time is pending. */
-async function advanceTo(clock: TestClock, wall: number) {
+/**
+ * Moves the clock to `wall` once the controller is idle with a timer pending by then. Idle first:
+ * a reconcile still running (its status write already visible to the test) would otherwise ask
+ * for its requeue after the jump, relative to the new time, and the run would never come.
+ */
+async function advanceTo(op: { clock: TestClock; manager: Manager }, wall: number) {
+  const { clock, manager } = op;
   const target = clock.now() + (wall - clock.wallTime());
-  await eventually('a timer is pending for the run', () => (clock.nextTimerAt() ?? Infinity) <= target);
+  await eventually(
+    'the controller idle, with a timer pending for the run',
+    () => manager.status().controllers.every((c) => c.idle) && (clock.nextTimerAt() ?? Infinity) <= target,
+  );
   clock.set(wall);
 }
 
@@ -151,7 +170,7 @@ describe('the Backup operator', () => {
     await readyIs(ns.name, 'db', 'Waiting', new RegExp(`next run at ${iso(run)}`));
     assert.deepEqual(await jobNames(ns.name), [], 'nothing runs before the scheduled minute');
 
-    await advanceTo(op.clock, run);
+    await advanceTo(op, run);
     const name = jobName('db', run);
     const job = await eventually('the Job for the run', () =>
       client.get(Job, name, { namespace: ns.name }).catch(() => undefined),
@@ -196,7 +215,7 @@ describe('the Backup operator', () => {
     await readyIs(ns.name, 'forbid', 'Waiting');
     await readyIs(ns.name, 'replace', 'Waiting');
 
-    await advanceTo(op.clock, first);
+    await advanceTo(op, first);
     for (const b of ['forbid', 'replace']) {
       await eventually(`${b} lists its first Job as active`, async () => {
         const got = await client.get(Backup, b, { namespace: ns.name });
@@ -204,7 +223,7 @@ describe('the Backup operator', () => {
       });
     }
 
-    await advanceTo(op.clock, second);
+    await advanceTo(op, second);
     await readyIs(ns.name, 'forbid', 'ConcurrencyForbidden', new RegExp(jobName('forbid', first)));
     await eventually('Replace started the second run and deleted the first', async () => {
       const names = await jobNames(ns.name);
@@ -230,7 +249,7 @@ describe('the Backup operator', () => {
     await readyIs(ns.name, 'late', 'Waiting');
 
     // Three minutes past the run: the controller comes back too late for it.
-    await advanceTo(op.clock, run + 3 * 60_000);
+    await advanceTo(op, run + 3 * 60_000);
     await readyIs(ns.name, 'paused', 'Suspended', new RegExp(`next run at ${iso(next)}`));
     await readyIs(ns.name, 'late', 'MissedSchedule', new RegExp(`${iso(run)} is more than 60s late`));
     assert.deepEqual(await jobNames(ns.name), []);
@@ -238,7 +257,7 @@ describe('the Backup operator', () => {
     // Resumed, the paused one runs at its next time.
     await client.patch(Backup, 'paused', { spec: { suspend: false } }, { namespace: ns.name });
     await readyIs(ns.name, 'paused', 'Waiting');
-    await advanceTo(op.clock, next);
+    await advanceTo(op, next);
     await eventually('the resumed Backup runs', async () =>
       (await jobNames(ns.name)).includes(jobName('paused', next)),
     );
@@ -252,7 +271,7 @@ describe('the Backup operator', () => {
     const second = nextAfter(schedule, first)!;
     await readyIs(ns.name, 'db', 'Waiting');
     for (const run of [first, second]) {
-      await advanceTo(op.clock, run);
+      await advanceTo(op, run);
       await eventually(
         `the run at ${iso(run)} completes`,
         async () => {

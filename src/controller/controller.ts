@@ -322,6 +322,7 @@ export function prepareController<T extends KubernetesObject>(
   };
   const queue = createQueue<string>({
     clock,
+    metricsClock: realClock,
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     ...(runtime.queueMetrics ? { metrics: runtime.queueMetrics } : {}),
   });

@@ -34,6 +34,12 @@ export interface ControllerStatus {
   waiting?: string;
   queueDepth: number;
   inFlight: number;
+  /**
+   * Ready, with no key due and none being reconciled: what is left waits for a timer (a
+   * requeueAfter, a backoff) or for an event. A test waits for this before moving a test clock, so
+   * that the jump fires the requeue a reconcile just asked for instead of racing it.
+   */
+  idle: boolean;
   reconciles: number;
   errors: number;
   /** Reconciles per second over the last minute. */
@@ -146,6 +152,7 @@ export function createLiveView(metrics: Metrics): LiveView {
       return slots.map((slot) => {
         const view = views.get(slot.name)!;
         const r = slot.running;
+        const stats = r?.queue.stats();
         return {
           name: slot.name,
           kind: view.kind,
@@ -153,8 +160,9 @@ export function createLiveView(metrics: Metrics): LiveView {
           ...(slot.state === 'waiting' && slot.waitingFor.length > 0
             ? { waiting: `waiting for CRD ${slot.waitingFor.join(', ')}` }
             : {}),
-          queueDepth: r ? r.queue.stats().depth : 0,
+          queueDepth: stats ? stats.depth : 0,
           inFlight: r ? r.inFlight : 0,
+          idle: slot.state === 'ready' && stats !== undefined && stats.depth === 0 && stats.processing === 0,
           reconciles: view.reconciles,
           errors: view.errors,
           ratePerSecond: Math.round((view.times.length / 60) * 100) / 100,

@@ -4,9 +4,11 @@ import type { InformerErrorInfo } from '../cache/informer.ts';
 import { type Client, resourcePath } from '../client/client.ts';
 import type { KubernetesObject, ResourceType } from '../client/resource.ts';
 import { ConfigMap } from '../client/types/core-v1.ts';
+import { Action } from '../controller/action.ts';
 import { controller } from '../controller/controller.ts';
 import { createLogger } from '../log/logger.ts';
 import { createFakeClock } from '../queue/clock.ts';
+import { createTestClock } from '../testing/clock.ts';
 import { createFakeRaw, type FakeRaw } from '../watch/fake-raw.ts';
 import { createManager } from './manager.ts';
 
@@ -136,6 +138,57 @@ describe('manager: one clock', () => {
   });
 });
 
+describe('manager: idle controllers', () => {
+  it('says a controller is idle only once its reconcile has returned and asked for its requeue, so a clock jump then fires the run', async () => {
+    const fake = createFakeRaw();
+    const clock = createTestClock({ now: '2030-05-01T10:20:00Z' });
+    const HOUR = 3_600_000;
+    const runs: string[] = [];
+    // The resolvers of reconciles that wait to return.
+    const waiting: Array<() => void> = [];
+    const manager = await createManager({
+      client: fakeClient(fake),
+      log: createLogger({ level: 'error', write: () => {} }),
+      metricsAddress: false,
+      healthAddress: false,
+      clock,
+      cache: { informer: { watch: { streamingList: false } } },
+    });
+    manager.add(
+      controller({
+        name: 'hourly',
+        for: ConfigMap,
+        reconcile: async (_r, ctx) => {
+          const now = ctx.now().getTime();
+          runs.push(new Date(now).toISOString());
+          // The status write a test sees would be here; the reconcile has not returned yet.
+          await new Promise<void>((r) => waiting.push(r));
+          return Action.requeueAfter((Math.floor(now / HOUR) + 1) * HOUR - now);
+        },
+      }),
+    );
+    const ac = new AbortController();
+    const stopped = manager.start(ac.signal);
+    const idle = () => manager.status().controllers.every((c) => c.idle);
+    assert.equal(idle(), false, 'not idle before it is ready');
+    (await fake.request()).list([cm('a')], '3');
+    await until(() => waiting.length === 1, 'the reconcile started');
+    assert.equal(idle(), false, 'a reconcile in flight');
+    assert.equal(clock.pendingTimers(), 0, 'no timer yet: jumping now would lose the next run');
+    waiting.shift()?.();
+    await until(idle, 'idle once the reconcile returned');
+    assert.equal(clock.nextTimerAt(), clock.now() + 40 * 60_000, 'the requeue for 11:00 is pending');
+    clock.set('2030-05-01T11:00:00Z');
+    assert.equal(idle(), false, 'the jump made the key due');
+    await until(() => waiting.length === 1, 'the run the jump fired');
+    assert.deepEqual(runs, ['2030-05-01T10:20:00.000Z', '2030-05-01T11:00:00.000Z']);
+    waiting.shift()?.();
+    await until(idle, 'idle again');
+    ac.abort();
+    await stopped;
+  });
+});
+
 describe('manager: nothing left behind', () => {
   it('shuts the controllers down when it stops before they ever started (stopped while syncing), leaving no timer', async () => {
     const fake = createFakeRaw();
@@ -161,7 +214,9 @@ describe('manager: nothing left behind', () => {
     const ac = new AbortController();
     const stopped = manager.start(ac.signal);
     await fake.request(); // the first list, never answered: the cache does not sync
-    assert.ok(clock.pendingTimers() > 0, "the controller's queue reports its progress on the clock");
+    // The queue paces its metrics report on the real clock: the operator's clock holds only the
+    // operator's own timers, which tests wait for before moving it.
+    assert.equal(clock.pendingTimers(), 0, 'no metrics timer on the operator clock');
     ac.abort();
     await stopped;
     assert.equal(manager.status().phase, 'stopped');

@@ -545,6 +545,25 @@ describe('queue: shutdown', () => {
     assert.equal(clock.pendingTimers(), 0);
   });
 
+  it('paces its metrics report on metricsClock when given one, and clears that timer on shutdown', () => {
+    const clock = createFakeClock();
+    const metricsClock = createFakeClock();
+    const unfinished: number[] = [];
+    const queue = createQueue({
+      clock,
+      metricsClock,
+      metrics: { unfinishedWorkSeconds: (s) => unfinished.push(s) },
+    });
+    queue.addAfter('a', 10);
+    assert.equal(clock.pendingTimers(), 1, "only the delayed key's timer is on the queue's clock");
+    assert.equal(metricsClock.pendingTimers(), 1);
+    metricsClock.advance(500);
+    assert.deepEqual(unfinished, [0]);
+    queue.shutDown();
+    assert.equal(metricsClock.pendingTimers(), 0);
+    assert.equal(clock.pendingTimers(), 0);
+  });
+
   it('leaves no timer pending once every delayed key came due', () => {
     const clock = createFakeClock();
     const queue = createQueue({ clock });

@@ -45,6 +45,12 @@ export interface QueueOptions<K = string> {
   metrics?: QueueMetrics;
   /** How often the unfinished-work gauges are reported, in ms. Default 500, as in client-go. */
   metricsIntervalMs?: number;
+  /**
+   * Whose timers pace that report; default `clock`. A controller passes the real clock, so that a
+   * test clock's pending timers are only the operator's own (requeues, backoff), which a test
+   * waits for before moving it, and not a report due every 500 ms.
+   */
+  metricsClock?: Clock;
 }
 
 /**
@@ -144,6 +150,7 @@ export function createQueue<K = string>(options: QueueOptions<K> = {}): Queue<K>
   let shuttingDown = false;
   let timer: Timer | undefined;
   let timerAt = Number.POSITIVE_INFINITY;
+  const metricsClock = options.metricsClock ?? clock;
   let metricsTimer: Timer | undefined;
 
   const reportDepth = (): void => metrics.depth?.(ready.size + blocked);
@@ -228,7 +235,7 @@ export function createQueue<K = string>(options: QueueOptions<K> = {}): Queue<K>
   };
 
   const armMetricsTimer = (): void => {
-    metricsTimer = clock.setTimeout(() => {
+    metricsTimer = metricsClock.setTimeout(() => {
       reportProgress();
       armMetricsTimer();
     }, metricsIntervalMs);
@@ -351,7 +358,7 @@ export function createQueue<K = string>(options: QueueOptions<K> = {}): Queue<K>
     if (shuttingDown) return;
     shuttingDown = true;
     clearTimer();
-    if (metricsTimer !== undefined) clock.clearTimeout(metricsTimer);
+    if (metricsTimer !== undefined) metricsClock.clearTimeout(metricsTimer);
     metricsTimer = undefined;
     entries.clear();
     delayed.clear();
