@@ -54,10 +54,19 @@ export interface Contender {
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  // Never leave a contender behind, whatever ended the bench.
+const killAll = () => {
   for (const child of live) child.kill('SIGKILL');
-});
+};
+// Never leave a contender behind, whatever ended the bench: on exit, and on a signal whose default
+// action would end the process without an 'exit' event (then the signal is raised again, so the
+// bench ends as it would have).
+process.once('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.kill(process.pid, signal);
+  });
+}
 
 /** The ` name=NUMBER` pairs of a protocol line. */
 function figures(text: string): Record<string, number> {
