@@ -110,19 +110,23 @@ process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
 
-if (plane) {
-  if (code !== 0)
-    process.stderr.write(
-      `\n[test] tests failed; the shared control plane's logs:\n${await componentLogs(plane.dir)}\n`,
-    );
-  await plane.stop();
-}
-let failures = '';
 try {
-  failures = readFileSync(failuresFile, 'utf8');
-} catch {
-  // No file: the runner stopped before reporting anything; its own output says why.
+  if (plane) {
+    if (code !== 0)
+      process.stderr.write(
+        `\n[test] tests failed; the shared control plane's logs:\n${await componentLogs(plane.dir)}\n`,
+      );
+    await plane.stop();
+  }
+} finally {
+  // Printed and removed even when reading the logs or stopping the plane threw.
+  let failures = '';
+  try {
+    failures = readFileSync(failuresFile, 'utf8');
+  } catch {
+    // No file: the runner stopped before reporting anything; its own output says why.
+  }
+  rmSync(failuresDir, { recursive: true, force: true });
+  if (code !== 0 && failures.trim() !== '') process.stderr.write(`\n[test] what failed:\n\n${failures}`);
+  process.exitCode = code;
 }
-rmSync(failuresDir, { recursive: true, force: true });
-if (code !== 0 && failures.trim() !== '') process.stderr.write(`\n[test] what failed:\n\n${failures}`);
-process.exitCode = code;

@@ -317,6 +317,54 @@ describe('createMetrics', () => {
     assert.equal(sample(text, 'workqueue_adds_total{name="a",controller="a"}'), 2);
   });
 
+  it('sums the gauges of two createMetrics() on one registry for the same controller, as their counts', async () => {
+    const registry = new Registry();
+    const first = createMetrics(registry);
+    const second = createMetrics(registry);
+    const a1 = first.controller('a');
+    const a2 = second.controller('a');
+    const q1 = first.queue('a');
+    second.queue('a');
+    a1.reconcileStarted();
+    a1.reconcileStarted();
+    a2.reconcileStarted();
+    q1.depth!(5);
+    const text = await first.text();
+    assert.equal(sample(text, 'controller_runtime_active_workers{controller="a"}'), 3);
+    // The second queue of that name never reported a depth: the first one's stands.
+    assert.equal(sample(text, 'workqueue_depth{name="a",controller="a"}'), 5);
+    a1.reconcileFinished('success', 0.1);
+    assert.equal(sample(await second.text(), 'controller_runtime_active_workers{controller="a"}'), 2);
+  });
+
+  it('drops counts not yet read when the registry is reset, as prom-client drops those it holds', async () => {
+    const metrics = createMetrics();
+    const c = metrics.controller('web');
+    const q = metrics.queue('web');
+    q.add!();
+    c.reason('create');
+    c.reconcileFinished('success', 0.1);
+    metrics.registry.resetMetrics();
+    q.add!();
+    const text = await metrics.text();
+    assert.equal(sample(text, 'workqueue_adds_total{name="web",controller="web"}'), 1);
+    assert.equal(sample(text, 'operon_reconcile_reasons_total{controller="web",reason="create"}'), undefined);
+    assert.equal(
+      sample(text, 'controller_runtime_reconcile_total{controller="web",result="success"}'),
+      undefined,
+    );
+  });
+
+  it('never throws for a reason or result outside the known ones (a caller in JavaScript), and counts it', async () => {
+    const metrics = createMetrics();
+    const c = metrics.controller('web');
+    assert.doesNotThrow(() => c.reason('other' as never));
+    assert.doesNotThrow(() => c.reconcileFinished('other' as never, 0.1));
+    const text = await metrics.text();
+    assert.equal(sample(text, 'operon_reconcile_reasons_total{controller="web",reason="other"}'), 1);
+    assert.equal(sample(text, 'controller_runtime_reconcile_total{controller="web",result="other"}'), 1);
+  });
+
   it('refuses a registry that has a standard series name with another type', () => {
     const registry = new Registry();
     new Gauge({ name: 'workqueue_adds_total', help: 'Wrong type.', registers: [registry] });

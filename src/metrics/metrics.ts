@@ -228,13 +228,28 @@ export function createMetrics<C extends RegistryContentType = PrometheusContentT
     for (const reason of RECONCILE_REASONS) reasons.inc({ controller: name, reason }, 0);
 
     const active = deferredGauge(activeWorkers, labels, 0);
-    const totals = {} as Record<ReconcileResult, () => void>;
-    for (const result of RECONCILE_RESULTS)
-      totals[result] = deferredCounter(reconcileTotal, { controller: name, result });
-    const reasonCounts = {} as Record<ReconcileReason, () => void>;
-    for (const reason of RECONCILE_REASONS) {
-      reasonCounts[reason] = deferredCounter(reasons, { controller: name, reason });
-    }
+    // By label value; one outside the known ones (a caller in JavaScript) gets its series when first
+    // counted, as prom-client would make it, rather than a TypeError from a missing entry.
+    const totals = new Map<string, () => void>();
+    const total = (result: ReconcileResult) => {
+      let count = totals.get(result);
+      if (!count) {
+        count = deferredCounter(reconcileTotal, { controller: name, result });
+        totals.set(result, count);
+      }
+      return count;
+    };
+    for (const result of RECONCILE_RESULTS) total(result);
+    const reasonCounts = new Map<string, () => void>();
+    const reasonCount = (reason: ReconcileReason) => {
+      let count = reasonCounts.get(reason);
+      if (!count) {
+        count = deferredCounter(reasons, { controller: name, reason });
+        reasonCounts.set(reason, count);
+      }
+      return count;
+    };
+    for (const reason of RECONCILE_REASONS) reasonCount(reason);
     const metrics: ControllerMetrics = {
       name,
       setMaxConcurrent: (workers) => {
@@ -244,12 +259,12 @@ export function createMetrics<C extends RegistryContentType = PrometheusContentT
       reconcileFinished(result, seconds) {
         active.add(-1);
         if (Number.isFinite(seconds)) reconcileTime.observe(labels, Math.max(0, seconds));
-        totals[result]();
+        total(result)();
       },
       error: deferredCounter(reconcileErrors, labels),
       terminalError: deferredCounter(terminalErrors, labels),
       panic: deferredCounter(panics, labels),
-      reason: (reason) => reasonCounts[reason](),
+      reason: (reason) => reasonCount(reason)(),
     };
     controllers.set(name, metrics);
     return metrics;
@@ -329,60 +344,106 @@ type MetricClass = typeof Counter | typeof Gauge | typeof Histogram;
  * prom-client builds a label hash on every update, and on every `Gauge.set` sorts the label names
  * too: 250 B per counter increment, 1,160 B per depth update (bench/operator's reconcile made about
  * ten). A series that reads now shows what the updates so far amount to, as before.
+ *
+ * The number is kept per series (metric and label values), not per caller, so that two
+ * createMetrics() on one registry that name the same controller move one value, as they moved one
+ * prom-client series before: their active workers add up and a depth is the one set last. A
+ * counter's increments not yet handed over are dropped by the metric's `reset()` (a registry's
+ * `resetMetrics()`), as those prom-client holds are; a gauge keeps its value, which is the state it
+ * shows (workers active now), and shows it again on the next read.
  */
-const flushes = new WeakMap<object, Array<() => void>>();
+interface Cell {
+  labels: Record<string, string>;
+  /** A counter's increments not yet handed over, or a gauge's value. */
+  value: number;
+}
+const cells = new WeakMap<object, Map<string, Cell>>();
 
 /** The `collect` of the counters and gauges createMetrics() makes: applies their deferred updates. */
-function collect(this: object): void {
-  for (const flush of flushes.get(this) ?? []) flush();
+function collect(this: Counter | Gauge): void {
+  const series = cells.get(this);
+  if (!series) return;
+  if (this instanceof Gauge) {
+    for (const cell of series.values()) this.set(cell.labels, cell.value);
+    return;
+  }
+  for (const cell of series.values()) {
+    if (cell.value === 0) continue;
+    (this as Counter).inc(cell.labels, cell.value);
+    cell.value = 0;
+  }
 }
 
 /** Marks `metric` as one whose deferred updates its `collect` applies. */
-function deferring<M extends object>(metric: M): M {
-  flushes.set(metric, []);
+function deferring<M extends Counter | Gauge>(metric: M): M {
+  const series = new Map<string, Cell>();
+  cells.set(metric, series);
+  if (metric instanceof Counter) {
+    const reset = metric.reset;
+    metric.reset = function (this: Counter) {
+      for (const cell of series.values()) cell.value = 0;
+      reset.call(this);
+    };
+  }
   return metric;
 }
 
+/** The deferred value of `metric{labels}`, shared by every caller that names that series; undefined for a series of the user's own. */
+function cellOf(metric: object, labels: Record<string, string>, initial: number): Cell | undefined {
+  const series = cells.get(metric);
+  if (!series) return undefined;
+  const key = JSON.stringify(labels);
+  let cell = series.get(key);
+  if (!cell) {
+    cell = { labels, value: initial };
+    series.set(key, cell);
+  }
+  return cell;
+}
+
 /** Counts on `counter{labels}`: increments are summed here and added when the series is read. */
-function deferredCounter<L extends string>(
-  counter: Counter<L>,
-  labels: Partial<Record<L, string>>,
-): () => void {
-  const list = flushes.get(counter);
+function deferredCounter<L extends string>(counter: Counter<L>, labels: Record<L, string>): () => void {
+  const cell = cellOf(counter, labels, 0);
   // A series of the user's own (same name, same type) has no collect hook of ours: update it at once.
-  if (!list) return () => counter.inc(labels);
-  let pending = 0;
-  list.push(() => {
-    if (pending === 0) return;
-    counter.inc(labels, pending);
-    pending = 0;
-  });
+  if (!cell) return () => counter.inc(labels);
   return () => {
-    pending++;
+    cell.value++;
   };
 }
 
-/** Sets `gauge{labels}`, starting at `initial`: the value is kept here and set when the series is read. */
+/**
+ * Sets `gauge{labels}`, starting at `initial` when the series is new: the value is kept here and
+ * set when the series is read.
+ */
 function deferredGauge<L extends string>(
   gauge: Gauge<L>,
-  labels: Partial<Record<L, string>>,
+  labels: Record<L, string>,
   initial: number,
 ): { set(value: number): void; add(delta: number): void } {
-  let value = initial;
-  gauge.set(labels, value);
-  const list = flushes.get(gauge);
-  const apply = () => gauge.set(labels, value);
-  list?.push(apply);
+  const cell = cellOf(gauge, labels, initial);
   // A series of the user's own (same name, same type) has no collect hook of ours: set it at once.
-  const now = list ? () => {} : apply;
+  if (!cell) {
+    gauge.set(labels, initial);
+    let value = initial;
+    return {
+      set(v) {
+        value = v;
+        gauge.set(labels, value);
+      },
+      add(delta) {
+        value += delta;
+        gauge.set(labels, value);
+      },
+    };
+  }
+  // Present from the start, as before.
+  gauge.set(labels, cell.value);
   return {
     set(v) {
-      value = v;
-      now();
+      cell.value = v;
     },
     add(delta) {
-      value += delta;
-      now();
+      cell.value += delta;
     },
   };
 }
